@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { PayloadTooLargeError, ValidationError } from './core/errors.js';
+import { projectRoot } from './core/paths.js';
+import { describeDetails, zodIssuesToDetails } from './core/validation.js';
+import type { Deps } from './deps.js';
+import type { AppEnv } from './http/env.js';
+import { problemResponse, toProblem } from './http/problem.js';
+import { itemRoutes } from './http/routes/items.js';
+import { jobRoutes } from './http/routes/jobs.js';
+import { projectRoutes } from './http/routes/projects.js';
+import { systemRoutes } from './http/routes/system.js';
+import { userRoutes } from './http/routes/users.js';
+
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+export const VERSION = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+
+export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const details = zodIssuesToDetails(result.error.issues, result.target === 'json' ? '' : result.target);
+        throw new ValidationError(`invalid ${result.target === 'json' ? 'body' : result.target}: ${describeDetails(details)}`, details);
+      }
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  // Imports stream their own (much larger) bodies to disk with QUORUM_BODY_LIMIT_MB; every other body is JSON.
+  app.use('/api/v1/*', async (c, next) => {
+    if (c.req.method === 'POST' && /^\/api\/v1\/projects\/[^/]+\/items$/.test(c.req.path)) return next();
+    return bodyLimit({
+      maxSize: Math.min(JSON_BODY_LIMIT, deps.config.bodyLimitBytes),
+      onError: () => {
+        throw new PayloadTooLargeError(`request bodies are limited to ${Math.min(JSON_BODY_LIMIT, deps.config.bodyLimitBytes)} bytes`);
+      },
+    })(c, next);
+  });
+
+  systemRoutes(app, VERSION);
+  projectRoutes(app);
+  itemRoutes(app);
+  jobRoutes(app);
+  userRoutes(app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A token from `quorum user add` or POST /api/v1/users',
+  });
+  app.doc31('/api/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Quorum API', version: VERSION, description: 'Active-learning annotation orchestrator. Errors are RFC 9457 problem documents with a stable `code`.' },
+  });
+
+  app.get('/', (c) =>
+    c.html(`<!doctype html><html><head><meta charset="utf-8"><title>Quorum</title></head><body style="font-family:system-ui;max-width:40rem;margin:3rem auto">
+<h1>Quorum ${VERSION}</h1><p>The server is running. The labeling page comes in a later version; meanwhile use the <a href="/api/v1/docs">API</a> or the <code>quorum</code> CLI.</p></body></html>`),
+  );
+  app.notFound((c) => problemResponse(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => toProblem(err, c, deps.logger));
+  return app;
+}

@@ -1,0 +1,2 @@
+export { openDb, migrateDb, runInTransaction, closeDb, type Db } from './client.js';
+export * as tables from './schema/index.js';

@@ -1,0 +1,115 @@
+CREATE TABLE `projects` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`name` text NOT NULL,
+	`description` text DEFAULT '' NOT NULL,
+	`labels` text NOT NULL,
+	`multi_label` integer DEFAULT false NOT NULL,
+	`scale` text DEFAULT 'nominal' NOT NULL,
+	`settings` text DEFAULT '{}' NOT NULL,
+	`feature_dim` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `projects_name_unique` ON `projects` (`name`);--> statement-breakpoint
+CREATE TABLE `users` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`name` text NOT NULL,
+	`role` text NOT NULL,
+	`token_hash` text,
+	`created_at` integer NOT NULL,
+	`revoked_at` integer,
+	`created_by_import_id` integer
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `users_name_unique` ON `users` (`name`);--> statement-breakpoint
+CREATE UNIQUE INDEX `users_token_hash_unique` ON `users` (`token_hash`);--> statement-breakpoint
+CREATE TABLE `jobs` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`type` text NOT NULL,
+	`project_id` integer,
+	`status` text NOT NULL,
+	`params` text NOT NULL,
+	`result` text,
+	`error` text,
+	`progress_done` integer DEFAULT 0 NOT NULL,
+	`progress_total` integer,
+	`progress_unit` text,
+	`cancel_requested` integer DEFAULT false NOT NULL,
+	`runner_pid` integer,
+	`runner_host` text,
+	`heartbeat_at` integer,
+	`created_at` integer NOT NULL,
+	`started_at` integer,
+	`finished_at` integer,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `jobs_status_idx` ON `jobs` (`status`);--> statement-breakpoint
+CREATE INDEX `jobs_project_idx` ON `jobs` (`project_id`,`id`);--> statement-breakpoint
+CREATE TABLE `annotations` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`item_id` integer NOT NULL,
+	`project_id` integer NOT NULL,
+	`annotator_id` integer NOT NULL,
+	`value` text NOT NULL,
+	`source` text NOT NULL,
+	`duration_ms` integer,
+	`created_at` integer NOT NULL,
+	`superseded_at` integer,
+	`pending_import_id` integer,
+	FOREIGN KEY (`item_id`) REFERENCES `items`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`annotator_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `annotations_item_idx` ON `annotations` (`item_id`,`annotator_id`);--> statement-breakpoint
+CREATE INDEX `annotations_project_idx` ON `annotations` (`project_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `annotations_pending_idx` ON `annotations` (`pending_import_id`);--> statement-breakpoint
+CREATE TABLE `import_changes` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`import_id` integer NOT NULL,
+	`item_id` integer NOT NULL,
+	`split` text NOT NULL,
+	`text` text,
+	`features` blob,
+	`meta` text,
+	`content_hash` text NOT NULL,
+	`import_line` integer NOT NULL,
+	`supersedes` text NOT NULL,
+	FOREIGN KEY (`import_id`) REFERENCES `imports`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`item_id`) REFERENCES `items`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `import_changes_item_uq` ON `import_changes` (`import_id`,`item_id`);--> statement-breakpoint
+CREATE TABLE `imports` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`project_id` integer NOT NULL,
+	`job_id` integer,
+	`state` text NOT NULL,
+	`source` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`finished_at` integer,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `items` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`project_id` integer NOT NULL,
+	`external_id` text NOT NULL,
+	`split` text NOT NULL,
+	`text` text,
+	`features` blob,
+	`meta` text,
+	`content_hash` text NOT NULL,
+	`import_id` integer NOT NULL,
+	`import_line` integer NOT NULL,
+	`pending_import_id` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `items_project_external_uq` ON `items` (`project_id`,`external_id`);--> statement-breakpoint
+CREATE INDEX `items_project_split_idx` ON `items` (`project_id`,`split`,`id`);--> statement-breakpoint
+CREATE INDEX `items_pending_idx` ON `items` (`pending_import_id`);

@@ -1,0 +1,4 @@
+export * from './projects.js';
+export * from './users.js';
+export * from './jobs.js';
+export * from './items.js';

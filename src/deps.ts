@@ -1,0 +1,38 @@
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from './core/clock.js';
+import type { Config } from './config/index.js';
+import { closeDb, openDb, type Db } from './db/index.js';
+import { JobRunner } from './modules/jobs/index.js';
+import { recoverImports, registerImportJob } from './modules/items/index.js';
+
+export interface Deps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  runner: JobRunner;
+  close(): Promise<void>;
+}
+
+/** The composition root: one database handle, one job runner, every job type registered. */
+export function buildDeps(config: Config, options: { clock?: Clock; logger?: Logger } = {}): Deps {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
+  const db = openDb(config.dbPath);
+  const runner = new JobRunner({ db, clock }, config.jobConcurrency);
+  registerImportJob(runner, { db, clock, maxLineBytes: config.maxLineBytes });
+  const abandoned = runner.recoverAbandoned();
+  for (const job of abandoned) logger.warn({ jobId: job.id, type: job.type }, 'marked an abandoned job as failed');
+  recoverImports({ db, clock });
+  return {
+    config,
+    db,
+    clock,
+    logger,
+    runner,
+    async close() {
+      await runner.shutdown();
+      closeDb(db);
+    },
+  };
+}

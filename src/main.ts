@@ -1,0 +1,38 @@
+import { loadConfig } from './config/index.js';
+import { buildDeps } from './deps.js';
+import { ensureDemo } from './modules/demo/index.js';
+import { startServer } from './server.js';
+import { errorMessage } from './core/errors.js';
+
+/** `npm start`: the server on the SQLite default, with the demo project ready. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = buildDeps(config);
+  const demo = await ensureDemo(deps);
+  const server = await startServer(deps);
+  const lines = [
+    '',
+    `Quorum is running at ${server.url}`,
+    `  database   ${config.dbPath}`,
+    `  API docs   ${server.url}/api/v1/docs`,
+    `  demo       project "${demo.project}" (SpamAssassin e-mails, ham/spam)`,
+    `  admin      ${demo.admin.name}  token ${demo.admin.token}`,
+    `  annotator  ${demo.annotator.name}  token ${demo.annotator.token}`,
+    '',
+    `  try: curl -H "Authorization: Bearer ${demo.admin.token}" ${server.url}/api/v1/projects/${demo.project}`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  const stop = async () => {
+    await server.close();
+    await deps.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`quorum: ${errorMessage(err)}\n`);
+  process.exit(1);
+});

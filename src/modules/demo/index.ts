@@ -1,0 +1,1 @@
+export { ensureDemo, DEMO_PROJECT, type DemoCredentials } from './demo.service.js';

@@ -1,0 +1,167 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../../../db/index.js';
+import type { ValidRecord } from './record.js';
+
+export interface ExistingItem {
+  id: number;
+  contentHash: string;
+  pendingImportId: number | null;
+  importLine: number;
+}
+
+export interface CurrentAnnotation {
+  id: number;
+  annotatorId: number;
+  value: string;
+}
+
+/**
+ * Prepared statements for the import's hot path (tens of thousands of rows a
+ * second); raw SQL here, in the repo, keeps drizzle's per-row overhead out of it.
+ */
+export class ImportWriter {
+  private readonly insertItem: Statement;
+  private readonly findItem: Statement;
+  private readonly insertAnnotation: Statement;
+  private readonly currentAnnotations: Statement;
+  private readonly insertChange: Statement;
+  private readonly findChange: Statement;
+
+  constructor(
+    private readonly db: Db,
+    private readonly projectId: number,
+    private readonly importId: number,
+  ) {
+    const c = db.$client;
+    this.insertItem = c.prepare(
+      `INSERT INTO items (project_id, external_id, split, text, features, meta, content_hash, import_id, import_line, pending_import_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, external_id) DO NOTHING`,
+    );
+    this.findItem = c.prepare(
+      `SELECT id, content_hash AS contentHash, pending_import_id AS pendingImportId, import_line AS importLine
+         FROM items WHERE project_id = ? AND external_id = ?`,
+    );
+    this.insertAnnotation = c.prepare(
+      `INSERT INTO annotations (item_id, project_id, annotator_id, value, source, created_at, pending_import_id)
+       VALUES (?, ?, ?, ?, 'import', ?, ?)`,
+    );
+    this.currentAnnotations = c.prepare(
+      `SELECT id, annotator_id AS annotatorId, value FROM annotations
+        WHERE item_id = ? AND superseded_at IS NULL AND (pending_import_id IS NULL OR pending_import_id = ?)`,
+    );
+    this.insertChange = c.prepare(
+      `INSERT INTO import_changes (import_id, item_id, split, text, features, meta, content_hash, import_line, supersedes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.findChange = c.prepare(`SELECT import_line AS line FROM import_changes WHERE import_id = ? AND item_id = ?`);
+  }
+
+  /** Inserts a new (still invisible) item; undefined when the external id already exists. */
+  tryInsertItem(rec: ValidRecord, line: number, now: number): number | undefined {
+    const r = this.insertItem.run(
+      this.projectId, rec.externalId, rec.split, rec.text, rec.features, rec.meta, rec.contentHash,
+      this.importId, line, this.importId, now, now,
+    );
+    return r.changes === 1 ? Number(r.lastInsertRowid) : undefined;
+  }
+
+  findExisting(externalId: string): ExistingItem {
+    return this.findItem.get(this.projectId, externalId) as ExistingItem;
+  }
+
+  annotationsOf(itemId: number): CurrentAnnotation[] {
+    return this.currentAnnotations.all(itemId, this.importId) as CurrentAnnotation[];
+  }
+
+  addAnnotation(itemId: number, annotatorId: number, valueJson: string, createdAt: number): void {
+    this.insertAnnotation.run(itemId, this.projectId, annotatorId, valueJson, createdAt, this.importId);
+  }
+
+  /** The line where this import already touched the existing item (the id is twice in the file). */
+  touchedAtLine(itemId: number): number | undefined {
+    return (this.findChange.get(this.importId, itemId) as { line: number } | undefined)?.line;
+  }
+
+  /** Records a touched existing item; content and superseded annotations apply at commit. */
+  stageChange(itemId: number, rec: ValidRecord, line: number, supersedes: number[]): void {
+    this.insertChange.run(this.importId, itemId, rec.split, rec.text, rec.features, rec.meta, rec.contentHash, line, JSON.stringify(supersedes));
+  }
+}
+
+/** Applies staged changes to existing items. Runs inside the commit transaction. */
+export function applyStagedChanges(db: Db, importId: number, now: number): number {
+  const c = db.$client;
+  const updated = c
+    .prepare(
+      `UPDATE items SET split = ch.split, text = ch.text, features = ch.features, meta = ch.meta,
+              content_hash = ch.content_hash, updated_at = ?
+         FROM import_changes ch
+        WHERE ch.import_id = ? AND ch.item_id = items.id AND ch.content_hash <> items.content_hash`,
+    )
+    .run(now, importId).changes;
+  c.prepare(
+    `UPDATE annotations SET superseded_at = ?
+      WHERE id IN (SELECT value FROM import_changes ch, json_each(ch.supersedes) WHERE ch.import_id = ?)`,
+  ).run(now, importId);
+  return updated;
+}
+
+const BATCH = 20_000;
+
+/** Clears pending markers after a commit (or deletes a failed import's rows), a batch per transaction. */
+export function sweepImportRows(db: Db, importId: number, mode: 'reveal' | 'delete'): void {
+  const c = db.$client;
+  const statements =
+    mode === 'reveal'
+      ? [
+          c.prepare(`UPDATE items SET pending_import_id = NULL WHERE rowid IN (SELECT rowid FROM items WHERE pending_import_id = ? LIMIT ${BATCH})`),
+          c.prepare(`UPDATE annotations SET pending_import_id = NULL WHERE rowid IN (SELECT rowid FROM annotations WHERE pending_import_id = ? LIMIT ${BATCH})`),
+          c.prepare(`DELETE FROM import_changes WHERE rowid IN (SELECT rowid FROM import_changes WHERE import_id = ? LIMIT ${BATCH})`),
+        ]
+      : [
+          c.prepare(`DELETE FROM annotations WHERE rowid IN (SELECT rowid FROM annotations WHERE pending_import_id = ? LIMIT ${BATCH})`),
+          c.prepare(`DELETE FROM items WHERE rowid IN (SELECT rowid FROM items WHERE pending_import_id = ? LIMIT ${BATCH})`),
+          c.prepare(`DELETE FROM import_changes WHERE rowid IN (SELECT rowid FROM import_changes WHERE import_id = ? LIMIT ${BATCH})`),
+        ];
+  for (const st of statements) {
+    while (st.run(importId).changes > 0) {
+      /* next batch */
+    }
+  }
+}
+
+export function insertImportRow(db: Db, projectId: number, jobId: number | null, source: string, now: number): number {
+  const r = db.$client
+    .prepare(`INSERT INTO imports (project_id, job_id, state, source, created_at) VALUES (?, ?, 'staging', ?, ?)`)
+    .run(projectId, jobId, source, now);
+  return Number(r.lastInsertRowid);
+}
+
+export function stagingImportOf(db: Db, projectId: number): { id: number; jobId: number | null } | undefined {
+  return db.$client
+    .prepare(`SELECT id, job_id AS jobId FROM imports WHERE project_id = ? AND state = 'staging' ORDER BY id LIMIT 1`)
+    .get(projectId) as { id: number; jobId: number | null } | undefined;
+}
+
+export function setImportState(db: Db, importId: number, state: 'committed' | 'failed', now: number): void {
+  db.$client.prepare(`UPDATE imports SET state = ?, finished_at = ? WHERE id = ?`).run(state, now, importId);
+}
+
+export function importsWithLeftovers(db: Db): { id: number; state: string }[] {
+  return db.$client
+    .prepare(
+      `SELECT id, state FROM imports i WHERE (state = 'failed' AND (EXISTS (SELECT 1 FROM items WHERE pending_import_id = i.id)
+            OR EXISTS (SELECT 1 FROM annotations WHERE pending_import_id = i.id)))
+          OR (state = 'committed' AND (EXISTS (SELECT 1 FROM items WHERE pending_import_id = i.id)
+            OR EXISTS (SELECT 1 FROM annotations WHERE pending_import_id = i.id)))`,
+    )
+    .all() as { id: number; state: string }[];
+}
+
+export function importsOfJob(db: Db, jobId: number): { id: number; state: string }[] {
+  return db.$client.prepare(`SELECT id, state FROM imports WHERE job_id = ?`).all(jobId) as { id: number; state: string }[];
+}
+
+export function setProjectFeatureDim(db: Db, projectId: number, dim: number): void {
+  db.$client.prepare(`UPDATE projects SET feature_dim = ? WHERE id = ? AND feature_dim IS NULL`).run(dim, projectId);
+}

@@ -1,0 +1,134 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
+import type { LabelValue } from '../../core/labels.js';
+import type { Db } from '../../db/index.js';
+import { resolveProject } from '../projects/index.js';
+import { findAnnotationsOf, findItemByExternalId, findItemsPage, type AnnotationRecord, type ItemRecord } from './items.repo.js';
+import type { Item, ListItemsQuery } from './items.schemas.js';
+
+export interface ItemsDeps {
+  db: Db;
+  clock: Clock;
+}
+
+/** The shortest decimal that reads back as the same float32, so exports stay small and exact. */
+export function float32ToNumber(v: number): number {
+  for (let p = 6; p < 9; p++) {
+    const n = Number(v.toPrecision(p));
+    if (Math.fround(n) === v) return n;
+  }
+  return Number(v.toPrecision(9));
+}
+
+export function decodeFeatures(buf: Buffer | null): number[] | null {
+  if (!buf) return null;
+  const f = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+  const out = new Array<number>(f.length);
+  for (let i = 0; i < f.length; i++) out[i] = float32ToNumber(f[i]!);
+  return out;
+}
+
+function encodeCursor(id: number): string {
+  return Buffer.from(`i:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const m = /^i:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) throw new ValidationError('invalid cursor: pass the nextCursor of the previous page', [{ field: 'cursor', message: 'invalid' }]);
+  return Number(m[1]);
+}
+
+function groupAnnotations(rows: AnnotationRecord[]): Map<number, Item['annotations']> {
+  const by = new Map<number, Item['annotations']>();
+  for (const a of rows) {
+    let list = by.get(a.itemId);
+    if (!list) by.set(a.itemId, (list = []));
+    list.push({ annotator: a.annotator, label: JSON.parse(a.value) as LabelValue, createdAt: toIso(a.createdAt)! });
+  }
+  return by;
+}
+
+function toItem(r: ItemRecord, annotations: Item['annotations'], withFeatures: boolean): Item {
+  return {
+    id: r.externalId,
+    split: r.split,
+    text: r.text,
+    ...(withFeatures ? { features: decodeFeatures(r.features) } : {}),
+    meta: r.meta === null ? null : (JSON.parse(r.meta) as Record<string, unknown>),
+    annotations,
+    createdAt: toIso(r.createdAt)!,
+    updatedAt: toIso(r.updatedAt)!,
+  };
+}
+
+export function listItems(deps: ItemsDeps, projectRef: string | number, q: ListItemsQuery): { items: Item[]; nextCursor: string | null } {
+  const project = resolveProject(deps, projectRef);
+  const withFeatures = q.include === 'features';
+  const rows = findItemsPage(deps.db, project.id, {
+    ...(q.split ? { split: q.split } : {}),
+    ...(q.labeled ? { labeled: q.labeled === 'true' } : {}),
+    afterId: decodeCursor(q.cursor),
+    limit: q.limit + 1,
+    withFeatures,
+  });
+  const page = rows.slice(0, q.limit);
+  const anns = groupAnnotations(findAnnotationsOf(deps.db, page.map((r) => r.id)));
+  return {
+    items: page.map((r) => toItem(r, anns.get(r.id) ?? [], withFeatures)),
+    nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!.id) : null,
+  };
+}
+
+export function getItem(deps: ItemsDeps, projectRef: string | number, externalId: string): Item {
+  const project = resolveProject(deps, projectRef);
+  const row = findItemByExternalId(deps.db, project.id, externalId);
+  if (!row) throw new NotFoundError(`item "${externalId}" not found in project "${project.name}"`);
+  return toItem(row, groupAnnotations(findAnnotationsOf(deps.db, [row.id])).get(row.id) ?? [], true);
+}
+
+/** The import format: exporting and importing into a new project gives the same items and labels. */
+function exportRecord(r: ItemRecord, annotations: Item['annotations']): Record<string, unknown> {
+  return {
+    id: r.externalId,
+    split: r.split,
+    ...(r.text !== null ? { text: r.text } : {}),
+    ...(r.features ? { features: decodeFeatures(r.features) } : {}),
+    ...(r.meta !== null ? { meta: JSON.parse(r.meta) as unknown } : {}),
+    annotations: annotations.map((a) => ({ annotator: a.annotator, label: a.label, createdAt: a.createdAt })),
+  };
+}
+
+export const CSV_EXPORT_COLUMNS = ['id', 'split', 'text', 'features', 'meta', 'annotations'] as const;
+
+/**
+ * Streams a project's items in pages, so memory stays flat and writers are not
+ * blocked by one long statement. Yields text chunks of JSONL or CSV.
+ */
+export async function* exportItems(deps: ItemsDeps, projectRef: string | number, format: 'jsonl' | 'csv'): AsyncGenerator<string> {
+  const project = resolveProject(deps, projectRef);
+  if (format === 'csv') yield stringify([CSV_EXPORT_COLUMNS as unknown as string[]]);
+  let afterId = 0;
+  for (;;) {
+    const rows = findItemsPage(deps.db, project.id, { afterId, limit: 500, withFeatures: true });
+    if (rows.length === 0) return;
+    const anns = groupAnnotations(findAnnotationsOf(deps.db, rows.map((r) => r.id)));
+    const records = rows.map((r) => exportRecord(r, anns.get(r.id) ?? []));
+    if (format === 'jsonl') {
+      yield records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    } else {
+      yield stringify(
+        records.map((r) => [
+          r.id, r.split, r.text ?? '',
+          r.features ? JSON.stringify(r.features) : '',
+          r.meta ? JSON.stringify(r.meta) : '',
+          JSON.stringify(r.annotations),
+        ]),
+      );
+    }
+    afterId = rows[rows.length - 1]!.id;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

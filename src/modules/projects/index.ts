@@ -1,0 +1,11 @@
+export * from './projects.schemas.js';
+export {
+  createProject,
+  deleteProject,
+  getProject,
+  listProjects,
+  resolveProject,
+  toProject,
+  updateProject,
+  type ProjectsDeps,
+} from './projects.service.js';

@@ -1,0 +1,65 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/index.js';
+import { tables } from '../../db/index.js';
+import type { ProjectRow } from '../../db/schema/projects.js';
+import { visibleAnnotationSql, visibleItemSql } from '../../db/visibility.js';
+
+const { projects } = tables;
+
+export function findProjectById(db: Db, id: number): ProjectRow | undefined {
+  return db.select().from(projects).where(eq(projects.id, id)).get();
+}
+
+export function findProjectByName(db: Db, name: string): ProjectRow | undefined {
+  return db.select().from(projects).where(eq(projects.name, name)).get();
+}
+
+export function listProjectRows(db: Db): ProjectRow[] {
+  return db.select().from(projects).orderBy(asc(projects.id)).all();
+}
+
+export function insertProject(db: Db, row: typeof projects.$inferInsert): ProjectRow {
+  return db.insert(projects).values(row).returning().get();
+}
+
+export function updateProjectRow(db: Db, id: number, patch: Partial<typeof projects.$inferInsert>): ProjectRow {
+  return db.update(projects).set(patch).where(eq(projects.id, id)).returning().get()!;
+}
+
+export function deleteProjectRow(db: Db, id: number): void {
+  db.delete(projects).where(eq(projects.id, id)).run();
+}
+
+export interface ProjectCounts {
+  items: number;
+  pool: number;
+  eval: number;
+  gold: number;
+  labeled: number;
+  annotations: number;
+}
+
+export function projectCounts(db: Db, projectId: number): ProjectCounts {
+  const row = db.$client
+    .prepare(
+      `SELECT count(*) AS items,
+              coalesce(sum(split = 'pool'), 0) AS pool,
+              coalesce(sum(split = 'eval'), 0) AS eval,
+              coalesce(sum(split = 'gold'), 0) AS gold,
+              coalesce(sum(EXISTS (SELECT 1 FROM annotations a WHERE a.item_id = items.id
+                 AND a.superseded_at IS NULL AND ${visibleAnnotationSql('a')})), 0) AS labeled
+         FROM items WHERE project_id = ? AND ${visibleItemSql('items')}`,
+    )
+    .get(projectId) as Omit<ProjectCounts, 'annotations'>;
+  const ann = db.$client
+    .prepare(
+      `SELECT count(*) AS n FROM annotations a WHERE a.project_id = ? AND a.superseded_at IS NULL AND ${visibleAnnotationSql('a')}`,
+    )
+    .get(projectId) as { n: number };
+  return { ...row, annotations: ann.n };
+}
+
+export function countAnnotations(db: Db, projectId: number): number {
+  return (db.$client.prepare(`SELECT count(*) AS n FROM annotations WHERE project_id = ?`).get(projectId) as { n: number }).n;
+}
+

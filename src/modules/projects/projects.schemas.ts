@@ -1,0 +1,93 @@
+import { z } from '@hono/zod-openapi';
+import { SCALES } from '../../core/labels.js';
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+export const projectNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-", starting with a letter or digit')
+  .refine((n) => !/^\d+$/.test(n), 'a name cannot be all digits (numbers are project ids)')
+  .openapi({ example: 'spam-triage' });
+
+export const labelSchema = z
+  .string()
+  .min(1, 'a label cannot be empty')
+  .max(200)
+  .refine((l) => l.trim() === l, 'a label cannot start or end with white space')
+  .refine((l) => !CONTROL_CHARS.test(l), 'a label cannot contain control characters');
+
+export const labelSetSchema = z
+  .array(labelSchema)
+  .min(2, 'a project needs at least 2 labels')
+  .max(1000, 'a project has at most 1,000 labels')
+  .superRefine((labels, ctx) => {
+    const seen = new Map<string, number>();
+    labels.forEach((l, i) => {
+      const first = seen.get(l);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate label "${l}" (also at ${first})` });
+      else seen.set(l, i);
+    });
+  })
+  .openapi({ example: ['ham', 'spam'] });
+
+export const scaleSchema = z.enum(SCALES).openapi({ description: 'Measurement scale of the labels, used by agreement metrics' });
+
+export const projectSettingsSchema = z.record(z.string(), z.unknown()).openapi({
+  description: 'Project settings; later features add keys (overlap, leases, retraining).',
+});
+
+export const createProjectSchema = z
+  .object({
+    name: projectNameSchema,
+    description: z.string().max(10_000).default(''),
+    labels: labelSetSchema,
+    multiLabel: z.boolean().default(false),
+    scale: scaleSchema.default('nominal'),
+    settings: projectSettingsSchema.default({}),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.multiLabel && p.scale !== 'nominal') {
+      ctx.addIssue({ code: 'custom', path: ['scale'], message: 'a multi-label project has a nominal scale (each label is present or absent)' });
+    }
+  })
+  .openapi('CreateProject');
+export type CreateProjectInput = z.input<typeof createProjectSchema>;
+
+export const updateProjectSchema = z
+  .object({
+    name: projectNameSchema.optional(),
+    description: z.string().max(10_000).optional(),
+    labels: labelSetSchema.optional(),
+    scale: scaleSchema.optional(),
+    settings: projectSettingsSchema.optional(),
+  })
+  .strict()
+  .openapi('UpdateProject');
+export type UpdateProjectInput = z.infer<typeof updateProjectSchema>;
+
+export const projectSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string(),
+    labels: z.array(z.string()),
+    multiLabel: z.boolean(),
+    scale: scaleSchema,
+    settings: projectSettingsSchema,
+    featureDim: z.number().int().nullable(),
+    counts: z.object({
+      items: z.number().int(),
+      pool: z.number().int(),
+      eval: z.number().int(),
+      gold: z.number().int(),
+      labeled: z.number().int(),
+      annotations: z.number().int(),
+    }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Project');
+export type Project = z.infer<typeof projectSchema>;

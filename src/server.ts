@@ -1,0 +1,30 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { Deps } from './deps.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on the configured host and port; resolves once the socket is bound (port 0 picks a free one). */
+export function startServer(deps: Deps, port = deps.config.port, host = deps.config.host): Promise<RunningServer> {
+  const app = createApp(deps);
+  return new Promise((resolve, reject) => {
+    let server: ServerType;
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is already in use; pass --port or set PORT`) : err);
+    };
+    server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+      server.off('error', onError);
+      const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+      resolve({
+        url: `http://${shownHost}:${info.port}`,
+        port: info.port,
+        close: () => new Promise<void>((res) => server.close(() => res())),
+      });
+    });
+    server.once('error', onError);
+  });
+}
