@@ -26,9 +26,8 @@ export interface Config {
   maxLineBytes: number;
   logLevel: z.infer<typeof envSchema>['QUORUM_LOG_LEVEL'];
   jobConcurrency: number;
-  /** Where uploaded import bodies wait for their job. */
+  /** Where uploaded import bodies wait for their job (beside the database). */
   tmpDir: string;
-  dataDir: string;
 }
 
 export function defaultDbPath(): string {
@@ -53,7 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     );
   }
   const dbPath = resolveDbPath(overrides.dbPath ?? e.QUORUM_DB ?? defaultDbPath());
-  const dataDir = join(projectRoot(), 'data');
   return {
     dbPath,
     port: e.PORT,
@@ -62,7 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxLineBytes: Math.round(e.QUORUM_MAX_LINE_MB * 1024 * 1024),
     logLevel: e.QUORUM_LOG_LEVEL,
     jobConcurrency: e.QUORUM_JOB_CONCURRENCY,
-    dataDir,
     tmpDir: dbPath === ':memory:' ? join(tmpdir(), `quorum-tmp-${process.pid}`) : join(dirname(dbPath), 'tmp'),
     ...overrides,
   };

@@ -1,5 +1,5 @@
-import { createReadStream, existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
@@ -21,8 +21,9 @@ export interface DemoCredentials {
   annotator: { name: string; token: string };
 }
 
+/** Beside the database, so each database keeps its own demo tokens. */
 function credentialsPath(config: Config): string {
-  return join(config.dataDir, 'demo-credentials.json');
+  return config.dbPath === ':memory:' ? join(config.tmpDir, 'demo-credentials.json') : join(dirname(config.dbPath), 'demo-credentials.json');
 }
 
 /** Pool items lose their label (people will label them); eval items keep the corpus label as ground truth. */
@@ -71,6 +72,7 @@ export async function ensureDemo(deps: Deps): Promise<DemoCredentials> {
     admin: createdUser(deps, DEMO_ADMIN, 'admin'),
     annotator: createdUser(deps, DEMO_ANNOTATOR, 'annotator'),
   };
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
   chmodSync(path, 0o600);
   return creds;
