@@ -50,7 +50,7 @@ export function toProblem(err: unknown, c: Context, logger: Logger): Response {
   if (err instanceof DomainError) return problemResponse(err.status, err.code, err.message, err.details);
   if (err instanceof HTTPException) {
     const status = err.status;
-    const code = status === 413 ? 'payload_too_large' : status === 404 ? 'not_found' : 'http_error';
+    const code = status === 413 ? 'payload_too_large' : status === 404 ? 'not_found' : status === 400 ? 'malformed_body' : 'http_error';
     return problemResponse(status, code, err.message || TITLES[status] || 'error');
   }
   logger.error({ err, path: c.req.path, method: c.req.method }, 'unhandled error');

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { SPLITS } from '../../core/labels.js';
 import { UnsupportedMediaTypeError } from '../../core/errors.js';
@@ -114,7 +113,18 @@ export function itemRoutes(app: OpenAPIHono<AppEnv>): void {
       const deps = c.get('deps');
       const { format } = c.req.valid('query');
       const project = resolveProject(deps, c.req.valid('param').project);
-      const stream = Readable.toWeb(Readable.from(exportItems(deps, project.id, format))) as ReadableStream;
+      const chunks = exportItems(deps, project.id, format);
+      const encoder = new TextEncoder();
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const next = await chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(encoder.encode(next.value));
+        },
+        async cancel() {
+          await chunks.return(undefined);
+        },
+      });
       return c.body(stream, 200, {
         'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
         'content-disposition': `attachment; filename="${project.name}.${format}"`,
