@@ -13,6 +13,7 @@ import { jobRoutes } from './http/routes/jobs.js';
 import { projectRoutes } from './http/routes/projects.js';
 import { systemRoutes } from './http/routes/system.js';
 import { userRoutes } from './http/routes/users.js';
+import { importRecordSchema } from './modules/items/index.js';
 
 const JSON_BODY_LIMIT = 1024 * 1024;
 
@@ -49,6 +50,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   jobRoutes(app);
   userRoutes(app);
 
+  app.openAPIRegistry.register('ImportRecord', importRecordSchema);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',

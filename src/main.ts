@@ -1,7 +1,7 @@
 import { loadConfig } from './config/index.js';
 import { buildDeps } from './deps.js';
 import { ensureDemo } from './modules/demo/index.js';
-import { startServer } from './server.js';
+import { startServer, stopOnSignals } from './server.js';
 import { errorMessage } from './core/errors.js';
 
 /** `npm start`: the server on the SQLite default, with the demo project ready. */
@@ -23,13 +23,7 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  const stop = async () => {
-    await server.close();
-    await deps.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignals(server, deps);
 }
 
 main().catch((err: unknown) => {

@@ -28,3 +28,14 @@ export function startServer(deps: Deps, port = deps.config.port, host = deps.con
     server.once('error', onError);
   });
 }
+
+/** Stops the server and the job runner on SIGINT/SIGTERM, then exits 0. */
+export function stopOnSignals(server: RunningServer, deps: Deps): void {
+  const stop = async () => {
+    await server.close();
+    await deps.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}

@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/index.js';
 import { buildDeps } from '../../deps.js';
 import { UsageError } from '../../core/errors.js';
 import { ensureDemo } from '../../modules/demo/index.js';
-import { startServer } from '../../server.js';
+import { startServer, stopOnSignals } from '../../server.js';
 import { globals, output, withDeps } from '../context.js';
 
 function port(v: string): number {
@@ -45,12 +45,6 @@ export function serveCommands(program: Command): void {
       output(cmd, { url: server.url, port: server.port, database: config.dbPath, ...(demo ? { demo } : {}) }, () =>
         [`Quorum is running at ${server.url} (database ${config.dbPath})`, ...(demo ? [`demo admin token ${demo.admin.token}`, `demo annotator token ${demo.annotator.token}`] : [])].join('\n'),
       );
-      const stop = async () => {
-        await server.close();
-        await deps.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      stopOnSignals(server, deps);
     });
 }

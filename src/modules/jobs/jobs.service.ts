@@ -107,16 +107,7 @@ export class JobRunner {
 
   /** Records a job and runs it in the background (server). */
   enqueue(type: string, projectId: number | null, params: Record<string, unknown>): Job {
-    this.requireType(type);
-    const row = insertJob(this.deps.db, {
-      type,
-      projectId,
-      status: 'queued',
-      params,
-      runnerPid: process.pid,
-      runnerHost: this.host,
-      createdAt: this.deps.clock.now(),
-    });
+    const row = this.record(type, projectId, params);
     this.queue.push(row.id);
     this.ensureHeartbeat();
     setImmediate(() => this.pump());
@@ -130,16 +121,7 @@ export class JobRunner {
     params: Record<string, unknown>,
     onProgress?: (done: number, total: number | null) => void,
   ): Promise<Job> {
-    this.requireType(type);
-    const row = insertJob(this.deps.db, {
-      type,
-      projectId,
-      status: 'queued',
-      params,
-      runnerPid: process.pid,
-      runnerHost: this.host,
-      createdAt: this.deps.clock.now(),
-    });
+    const row = this.record(type, projectId, params);
     this.ensureHeartbeat();
     try {
       await this.execute(row.id, onProgress);
@@ -189,6 +171,19 @@ export class JobRunner {
     await this.idle();
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
+  }
+
+  private record(type: string, projectId: number | null, params: Record<string, unknown>): JobRow {
+    this.requireType(type);
+    return insertJob(this.deps.db, {
+      type,
+      projectId,
+      status: 'queued',
+      params,
+      runnerPid: process.pid,
+      runnerHost: this.host,
+      createdAt: this.deps.clock.now(),
+    });
   }
 
   private requireType(type: string): JobTypeDefinition {
