@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError, ValidationError } from './core/errors.js';
-import { projectRoot } from './core/paths.js';
+import { VERSION } from './core/version.js';
 import { describeDetails, zodIssuesToDetails } from './core/validation.js';
 import type { Deps } from './deps.js';
 import type { AppEnv } from './http/env.js';
@@ -13,11 +11,12 @@ import { jobRoutes } from './http/routes/jobs.js';
 import { projectRoutes } from './http/routes/projects.js';
 import { systemRoutes } from './http/routes/system.js';
 import { userRoutes } from './http/routes/users.js';
+import { agreementRoutes } from './http/routes/agreement.js';
 import { importRecordSchema } from './modules/items/index.js';
 
 const JSON_BODY_LIMIT = 1024 * 1024;
 
-export const VERSION = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+export { VERSION };
 
 export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -49,6 +48,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   itemRoutes(app);
   jobRoutes(app);
   userRoutes(app);
+  agreementRoutes(app);
 
   app.openAPIRegistry.register('ImportRecord', importRecordSchema);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -1,8 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { VERSION } from '../app.js';
+import { VERSION } from '../core/version.js';
 import { DomainError, errorMessage } from '../core/errors.js';
 import { importCommands } from './commands/import.js';
 import { jobCommands } from './commands/jobs.js';
+import { agreementCommands } from './commands/agreement.js';
 import { projectCommands } from './commands/project.js';
 import { serveCommands } from './commands/serve.js';
 import { userCommands } from './commands/user.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   importCommands(program);
   userCommands(program);
   jobCommands(program);
+  agreementCommands(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

@@ -132,7 +132,7 @@ describe('listing and items', () => {
     expect(lines.map((l) => l.id)).toEqual(['it-0', 'it-1', 'it-2']);
     const csv = await api.request('GET', '/api/v1/projects/p1/export?format=csv', { token: viewer });
     const text = await csv.text();
-    expect(text.split('\n')[0]).toBe('id,split,text,features,meta,annotations');
+    expect(text.split('\n')[0]).toBe('id,split,text,features,meta,label,annotations,consensus');
     expect(text.trim().split('\n')).toHaveLength(4);
     expect((await api.request('GET', '/api/v1/projects/p1/export?format=xml', { token: viewer })).status).toBe(400);
   });

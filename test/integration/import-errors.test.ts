@@ -221,7 +221,7 @@ describe('visibility', () => {
     expect(seen.length).toBeGreaterThanOrEqual(3);
     expect(seen.every((n) => n === 0)).toBe(true);
     expect(tableCounts(t.deps).items).toBe(7000);
-    expect(t.deps.db.$client.prepare('SELECT count(*) AS n FROM items WHERE pending_import_id IS NOT NULL').get()).toEqual({ n: 0 });
+    expect(t.deps.db.$client.prepare("SELECT count(*) AS n FROM imports WHERE state <> 'committed'").get()).toEqual({ n: 0 });
   });
 
   it('a second import on the same project waits its turn (conflict), other projects are free', async () => {

@@ -57,7 +57,7 @@ CREATE TABLE `annotations` (
 	`duration_ms` integer,
 	`created_at` integer NOT NULL,
 	`superseded_at` integer,
-	`pending_import_id` integer,
+	`import_id` integer,
 	FOREIGN KEY (`item_id`) REFERENCES `items`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`annotator_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
@@ -65,7 +65,7 @@ CREATE TABLE `annotations` (
 --> statement-breakpoint
 CREATE INDEX `annotations_item_idx` ON `annotations` (`item_id`,`annotator_id`);--> statement-breakpoint
 CREATE INDEX `annotations_project_idx` ON `annotations` (`project_id`,`created_at`);--> statement-breakpoint
-CREATE INDEX `annotations_pending_idx` ON `annotations` (`pending_import_id`);--> statement-breakpoint
+CREATE INDEX `annotations_import_idx` ON `annotations` (`import_id`);--> statement-breakpoint
 CREATE TABLE `import_changes` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`import_id` integer NOT NULL,
@@ -104,12 +104,12 @@ CREATE TABLE `items` (
 	`content_hash` text NOT NULL,
 	`import_id` integer NOT NULL,
 	`import_line` integer NOT NULL,
-	`pending_import_id` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `items_project_external_uq` ON `items` (`project_id`,`external_id`);--> statement-breakpoint
+CREATE INDEX `items_project_id_idx` ON `items` (`project_id`,`id`);--> statement-breakpoint
 CREATE INDEX `items_project_split_idx` ON `items` (`project_id`,`split`,`id`);--> statement-breakpoint
-CREATE INDEX `items_pending_idx` ON `items` (`pending_import_id`);
+CREATE INDEX `items_import_idx` ON `items` (`import_id`);

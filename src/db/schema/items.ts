@@ -7,9 +7,10 @@ export const IMPORT_STATES = ['staging', 'committed', 'failed'] as const;
 export type ImportState = (typeof IMPORT_STATES)[number];
 
 /**
- * One row per import. Rows an import writes carry `pending_import_id` until the
- * import commits; committing flips `state` in one tiny transaction, so a large
- * import becomes visible at once without holding a write lock for its whole length.
+ * One row per import. Every row an import writes carries its `import_id`, and is
+ * visible only once that import's state is `committed`: committing flips one row
+ * in one tiny transaction, so a large import becomes visible at once without
+ * holding the write lock for its whole length (src/db/visibility.ts).
  */
 export const imports = sqliteTable('imports', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -38,17 +39,18 @@ export const items = sqliteTable(
     meta: text('meta'),
     /** sha256 of the canonical content (split, text, features, meta): re-imports compare it. */
     contentHash: text('content_hash').notNull(),
+    /** The import that created it: the item is visible once that import committed. */
     importId: integer('import_id').notNull(),
     /** Line in the import file that created it (to name both lines of a duplicate id). */
     importLine: integer('import_line').notNull(),
-    pendingImportId: integer('pending_import_id'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
     uniqueIndex('items_project_external_uq').on(t.projectId, t.externalId),
+    index('items_project_id_idx').on(t.projectId, t.id),
     index('items_project_split_idx').on(t.projectId, t.split, t.id),
-    index('items_pending_idx').on(t.pendingImportId),
+    index('items_import_idx').on(t.importId),
   ],
 );
 
@@ -67,17 +69,19 @@ export const annotations = sqliteTable(
       .references(() => users.id),
     /** JSON: a label string, or an array of labels for multi-label projects. */
     value: text('value', { mode: 'json' }).$type<LabelValue>().notNull(),
-    source: text('source').$type<'import' | 'task'>().notNull(),
+    /** import: a label from a file; task: given in Quorum; gold: the known answer of a gold item. */
+    source: text('source').$type<'import' | 'task' | 'gold'>().notNull(),
     durationMs: integer('duration_ms'),
     createdAt: integer('created_at').notNull(),
     /** Set when a newer annotation by the same annotator replaces it; history is kept. */
     supersededAt: integer('superseded_at'),
-    pendingImportId: integer('pending_import_id'),
+    /** Set when an import wrote it: visible once that import committed. Null for labels given in Quorum. */
+    importId: integer('import_id'),
   },
   (t) => [
     index('annotations_item_idx').on(t.itemId, t.annotatorId),
     index('annotations_project_idx').on(t.projectId, t.createdAt),
-    index('annotations_pending_idx').on(t.pendingImportId),
+    index('annotations_import_idx').on(t.importId),
   ],
 );
 

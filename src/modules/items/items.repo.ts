@@ -1,3 +1,4 @@
+import { prepared } from '../../db/statements.js';
 import type { Db } from '../../db/index.js';
 import { visibleAnnotationSql, visibleItemSql } from '../../db/visibility.js';
 import type { Split } from '../../core/labels.js';
@@ -17,6 +18,7 @@ export interface AnnotationRecord {
   itemId: number;
   annotator: string;
   value: string;
+  source: 'import' | 'task' | 'gold';
   createdAt: number;
 }
 
@@ -43,31 +45,22 @@ export function findItemsPage(db: Db, projectId: number, f: ItemFilter): ItemRec
   if (f.labeled !== undefined) where.push(f.labeled ? CURRENT_ANNOTATION : `NOT ${CURRENT_ANNOTATION}`);
   params.push(f.limit);
   const cols = f.withFeatures ? `${ITEM_COLUMNS}, i.features` : `${ITEM_COLUMNS}, NULL AS features`;
-  return db.$client.prepare(`SELECT ${cols} FROM items i WHERE ${where.join(' AND ')} ORDER BY i.id LIMIT ?`).all(...params) as ItemRecord[];
+  return prepared(db, `SELECT ${cols} FROM items i WHERE ${where.join(' AND ')} ORDER BY i.id LIMIT ?`).all(...params) as ItemRecord[];
 }
 
 export function findItemByExternalId(db: Db, projectId: number, externalId: string): ItemRecord | undefined {
-  return db.$client
-    .prepare(`SELECT ${ITEM_COLUMNS}, i.features FROM items i WHERE i.project_id = ? AND i.external_id = ? AND ${visibleItemSql('i')}`)
+  return prepared(db, `SELECT ${ITEM_COLUMNS}, i.features FROM items i WHERE i.project_id = ? AND i.external_id = ? AND ${visibleItemSql('i')}`)
     .get(projectId, externalId) as ItemRecord | undefined;
 }
 
-/** Current annotations of the given items, oldest first. */
+/** Current annotations of the given items, oldest first (ids passed as one JSON array: one cached statement). */
 export function findAnnotationsOf(db: Db, itemIds: number[]): AnnotationRecord[] {
   if (itemIds.length === 0) return [];
-  const out: AnnotationRecord[] = [];
-  for (let i = 0; i < itemIds.length; i += 500) {
-    const chunk = itemIds.slice(i, i + 500);
-    out.push(
-      ...(db.$client
-        .prepare(
-          `SELECT a.item_id AS itemId, u.name AS annotator, a.value, a.created_at AS createdAt
-             FROM annotations a JOIN users u ON u.id = a.annotator_id
-            WHERE a.item_id IN (${chunk.map(() => '?').join(',')}) AND a.superseded_at IS NULL AND ${visibleAnnotationSql('a')}
-            ORDER BY a.item_id, a.created_at, a.id`,
-        )
-        .all(...chunk) as AnnotationRecord[]),
-    );
-  }
-  return out;
+  return prepared(
+    db,
+    `SELECT a.item_id AS itemId, u.name AS annotator, a.value, a.source, a.created_at AS createdAt
+       FROM annotations a JOIN users u ON u.id = a.annotator_id
+      WHERE a.item_id IN (SELECT value FROM json_each(?)) AND a.superseded_at IS NULL AND ${visibleAnnotationSql('a')}
+      ORDER BY a.item_id, a.created_at, a.id`,
+  ).all(JSON.stringify(itemIds)) as AnnotationRecord[];
 }

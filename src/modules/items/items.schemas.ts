@@ -7,6 +7,7 @@ export const annotationSchema = z
   .object({
     annotator: z.string(),
     label: labelValueSchema,
+    source: z.enum(['import', 'task', 'gold']).openapi({ description: "gold: a gold item's known answer" }),
     createdAt: z.string(),
   })
   .openapi('Annotation');

@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { LabelValue } from '../../core/labels.js';
 import type { Db } from '../../db/index.js';
 import { resolveProject } from '../projects/index.js';
+import { CONSENSUS_METHODS, computeConsensus, type ConsensusItem, type ConsensusMethod } from '../agreement/index.js';
 import { findAnnotationsOf, findItemByExternalId, findItemsPage, type AnnotationRecord, type ItemRecord } from './items.repo.js';
 import type { Item, ListItemsQuery } from './items.schemas.js';
 
@@ -46,7 +47,7 @@ function groupAnnotations(rows: AnnotationRecord[]): Map<number, Item['annotatio
   for (const a of rows) {
     let list = by.get(a.itemId);
     if (!list) by.set(a.itemId, (list = []));
-    list.push({ annotator: a.annotator, label: JSON.parse(a.value) as LabelValue, createdAt: toIso(a.createdAt)! });
+    list.push({ annotator: a.annotator, label: JSON.parse(a.value) as LabelValue, source: a.source, createdAt: toIso(a.createdAt)! });
   }
   return by;
 }
@@ -89,19 +90,31 @@ export function getItem(deps: ItemsDeps, projectRef: string | number, externalId
   return toItem(row, groupAnnotations(findAnnotationsOf(deps.db, [row.id])).get(row.id) ?? [], true);
 }
 
-/** The import format: exporting and importing into a new project gives the same items and labels. */
-function exportRecord(r: ItemRecord, annotations: Item['annotations']): Record<string, unknown> {
+/**
+ * The import format: exporting and importing into a new project gives the same
+ * items and labels. A gold item's known answer goes back into `label`.
+ */
+function exportRecord(r: ItemRecord, annotations: Item['annotations'], consensus: ConsensusItem | undefined): Record<string, unknown> {
+  const gold = annotations.find((a) => a.source === 'gold');
   return {
     id: r.externalId,
     split: r.split,
     ...(r.text !== null ? { text: r.text } : {}),
     ...(r.features ? { features: decodeFeatures(r.features) } : {}),
     ...(r.meta !== null ? { meta: JSON.parse(r.meta) as unknown } : {}),
-    annotations: annotations.map((a) => ({ annotator: a.annotator, label: a.label, createdAt: a.createdAt })),
+    ...(gold ? { label: gold.label } : {}),
+    annotations: annotations.filter((a) => a !== gold).map((a) => ({ annotator: a.annotator, label: a.label, createdAt: a.createdAt })),
+    ...(consensus ? { consensus: { label: consensus.label, source: consensus.source, confidence: consensus.confidence } } : {}),
   };
 }
 
-export const CSV_EXPORT_COLUMNS = ['id', 'split', 'text', 'features', 'meta', 'annotations'] as const;
+/** The project's consensus method (setting `consensusMethod`), majority by default. */
+function consensusMethodOf(settings: Record<string, unknown>): ConsensusMethod {
+  const m = settings.consensusMethod;
+  return (CONSENSUS_METHODS as readonly unknown[]).includes(m) ? (m as ConsensusMethod) : 'majority';
+}
+
+export const CSV_EXPORT_COLUMNS = ['id', 'split', 'text', 'features', 'meta', 'label', 'annotations', 'consensus'] as const;
 
 /**
  * Streams a project's items in pages, so memory stays flat and writers are not
@@ -109,13 +122,14 @@ export const CSV_EXPORT_COLUMNS = ['id', 'split', 'text', 'features', 'meta', 'a
  */
 export async function* exportItems(deps: ItemsDeps, projectRef: string | number, format: 'jsonl' | 'csv'): AsyncGenerator<string> {
   const project = resolveProject(deps, projectRef);
+  const consensus = new Map(computeConsensus(deps, project.id, { method: consensusMethodOf(project.settings) }).items.map((c) => [c.id, c]));
   if (format === 'csv') yield stringify([CSV_EXPORT_COLUMNS as unknown as string[]]);
   let afterId = 0;
   for (;;) {
     const rows = findItemsPage(deps.db, project.id, { afterId, limit: 500, withFeatures: true });
     if (rows.length === 0) return;
     const anns = groupAnnotations(findAnnotationsOf(deps.db, rows.map((r) => r.id)));
-    const records = rows.map((r) => exportRecord(r, anns.get(r.id) ?? []));
+    const records = rows.map((r) => exportRecord(r, anns.get(r.id) ?? [], consensus.get(r.externalId)));
     if (format === 'jsonl') {
       yield records.map((r) => JSON.stringify(r)).join('\n') + '\n';
     } else {
@@ -124,7 +138,9 @@ export async function* exportItems(deps: ItemsDeps, projectRef: string | number,
           r.id, r.split, r.text ?? '',
           r.features ? JSON.stringify(r.features) : '',
           r.meta ? JSON.stringify(r.meta) : '',
+          r.label === undefined ? '' : typeof r.label === 'string' ? r.label : JSON.stringify(r.label),
           JSON.stringify(r.annotations),
+          r.consensus ? JSON.stringify(r.consensus) : '',
         ]),
       );
     }

@@ -1,3 +1,4 @@
+import { prepared } from '../../db/statements.js';
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import { tables } from '../../db/index.js';
@@ -40,8 +41,7 @@ export interface ProjectCounts {
 }
 
 export function projectCounts(db: Db, projectId: number): ProjectCounts {
-  const row = db.$client
-    .prepare(
+  const row = prepared(db, 
       `SELECT count(*) AS items,
               coalesce(sum(split = 'pool'), 0) AS pool,
               coalesce(sum(split = 'eval'), 0) AS eval,
@@ -51,8 +51,7 @@ export function projectCounts(db: Db, projectId: number): ProjectCounts {
          FROM items WHERE project_id = ? AND ${visibleItemSql('items')}`,
     )
     .get(projectId) as Omit<ProjectCounts, 'annotations'>;
-  const ann = db.$client
-    .prepare(
+  const ann = prepared(db, 
       `SELECT count(*) AS n FROM annotations a WHERE a.project_id = ? AND a.superseded_at IS NULL AND ${visibleAnnotationSql('a')}`,
     )
     .get(projectId) as { n: number };
@@ -60,6 +59,6 @@ export function projectCounts(db: Db, projectId: number): ProjectCounts {
 }
 
 export function countAnnotations(db: Db, projectId: number): number {
-  return (db.$client.prepare(`SELECT count(*) AS n FROM annotations WHERE project_id = ?`).get(projectId) as { n: number }).n;
+  return (prepared(db, `SELECT count(*) AS n FROM annotations WHERE project_id = ?`).get(projectId) as { n: number }).n;
 }
 

@@ -4,6 +4,8 @@ import type { RawRecord } from './sources.js';
 
 const JSON_COLUMNS = new Set(['meta', 'features', 'annotations']);
 const PLAIN_COLUMNS = new Set(['id', 'text', 'split', 'label']);
+/** Written by export, computed by Quorum: accepted back and ignored. */
+const EXPORT_ONLY_COLUMNS = new Set(['consensus', 'prediction']);
 
 interface CsvLayout {
   featureColumns: number;
@@ -18,7 +20,7 @@ function checkHeader(columns: string[]): CsvLayout {
     if (seen.has(c)) throw new Error(`column "${c}" appears twice in the header`);
     seen.add(c);
     if (/^f\d+$/.test(c)) featureColumns++;
-    else if (!PLAIN_COLUMNS.has(c) && !JSON_COLUMNS.has(c) && !c.startsWith('meta.')) {
+    else if (!PLAIN_COLUMNS.has(c) && !JSON_COLUMNS.has(c) && !EXPORT_ONLY_COLUMNS.has(c) && !c.startsWith('meta.')) {
       throw new Error(`unknown column "${c}"; known columns are id, text, label, split, meta, features, annotations, f0..fN and meta.<key>`);
     }
   }
@@ -54,7 +56,7 @@ function rowToRecord(row: Record<string, string>, layout: CsvLayout): Record<str
   const rec: Record<string, unknown> = {};
   let meta: Record<string, unknown> | undefined;
   for (const [col, cell] of Object.entries(row)) {
-    if (cell === '' || /^f\d+$/.test(col)) continue;
+    if (cell === '' || /^f\d+$/.test(col) || EXPORT_ONLY_COLUMNS.has(col)) continue;
     if (col.startsWith('meta.')) (meta ??= {})[col.slice(5)] = cell;
     else if (JSON_COLUMNS.has(col)) rec[col] = parseJsonCell(col, cell);
     else if (col === 'label' && cell.startsWith('[')) rec.label = parseJsonCell(col, cell);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { SPLITS } from '../../../core/labels.js';
 import type { JobRunner } from '../../jobs/index.js';
 import { discardImport, importItems, type ImportDeps } from './import.service.js';
-import { importsOfJob, importsWithLeftovers, sweepImportRows } from './import.repo.js';
+import { deleteImportRows, failedImportsWithRows, importsOfJob } from './import.repo.js';
 import { IMPORT_FORMATS } from './sources.js';
 
 export const importJobParamsSchema = z.object({
@@ -23,9 +23,9 @@ export const importJobParamsSchema = z.object({
 });
 export type ImportJobParams = z.input<typeof importJobParamsSchema>;
 
-/** Finishes what a crash interrupted: committed imports are revealed, failed ones removed. */
+/** Finishes a clean-up that a crash interrupted: what a failed import wrote is removed. */
 export function recoverImports(deps: ImportDeps): void {
-  for (const imp of importsWithLeftovers(deps.db)) sweepImportRows(deps.db, imp.id, imp.state === 'committed' ? 'reveal' : 'delete');
+  for (const id of failedImportsWithRows(deps.db)) deleteImportRows(deps.db, id, 'all');
 }
 
 export function registerImportJob(runner: JobRunner, deps: ImportDeps & { maxLineBytes: number }): void {

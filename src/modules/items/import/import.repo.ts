@@ -5,7 +5,7 @@ import type { ValidRecord } from './record.js';
 export interface ExistingItem {
   id: number;
   contentHash: string;
-  pendingImportId: number | null;
+  importId: number;
   importLine: number;
 }
 
@@ -34,20 +34,21 @@ export class ImportWriter {
   ) {
     const c = db.$client;
     this.insertItem = c.prepare(
-      `INSERT INTO items (project_id, external_id, split, text, features, meta, content_hash, import_id, import_line, pending_import_id, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, external_id) DO NOTHING`,
+      `INSERT INTO items (project_id, external_id, split, text, features, meta, content_hash, import_id, import_line, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, external_id) DO NOTHING`,
     );
     this.findItem = c.prepare(
-      `SELECT id, content_hash AS contentHash, pending_import_id AS pendingImportId, import_line AS importLine
+      `SELECT id, content_hash AS contentHash, import_id AS importId, import_line AS importLine
          FROM items WHERE project_id = ? AND external_id = ?`,
     );
     this.insertAnnotation = c.prepare(
-      `INSERT INTO annotations (item_id, project_id, annotator_id, value, source, created_at, pending_import_id)
-       VALUES (?, ?, ?, ?, 'import', ?, ?)`,
+      `INSERT INTO annotations (item_id, project_id, annotator_id, value, source, created_at, import_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.currentAnnotations = c.prepare(
       `SELECT id, annotator_id AS annotatorId, value FROM annotations
-        WHERE item_id = ? AND superseded_at IS NULL AND (pending_import_id IS NULL OR pending_import_id = ?)`,
+        WHERE item_id = ? AND superseded_at IS NULL
+          AND coalesce(import_id, 0) NOT IN (SELECT id FROM imports WHERE state <> 'committed' AND id <> ?)`,
     );
     this.insertChange = c.prepare(
       `INSERT INTO import_changes (import_id, item_id, split, text, features, meta, content_hash, import_line, supersedes)
@@ -60,7 +61,7 @@ export class ImportWriter {
   tryInsertItem(rec: ValidRecord, line: number, now: number): number | undefined {
     const r = this.insertItem.run(
       this.projectId, rec.externalId, rec.split, rec.text, rec.features, rec.meta, rec.contentHash,
-      this.importId, line, this.importId, now, now,
+      this.importId, line, now, now,
     );
     return r.changes === 1 ? Number(r.lastInsertRowid) : undefined;
   }
@@ -73,8 +74,8 @@ export class ImportWriter {
     return this.currentAnnotations.all(itemId, this.importId) as CurrentAnnotation[];
   }
 
-  addAnnotation(itemId: number, annotatorId: number, valueJson: string, createdAt: number): void {
-    this.insertAnnotation.run(itemId, this.projectId, annotatorId, valueJson, createdAt, this.importId);
+  addAnnotation(itemId: number, annotatorId: number, valueJson: string, source: 'import' | 'gold', createdAt: number): void {
+    this.insertAnnotation.run(itemId, this.projectId, annotatorId, valueJson, source, createdAt, this.importId);
   }
 
   /** The line where this import already touched the existing item (the id is twice in the file). */
@@ -108,22 +109,12 @@ export function applyStagedChanges(db: Db, importId: number, now: number): numbe
 
 const BATCH = 20_000;
 
-/** Clears pending markers after a commit (or deletes a failed import's rows), a batch per transaction. */
-export function sweepImportRows(db: Db, importId: number, mode: 'reveal' | 'delete'): void {
+/** Deletes, a batch per statement, the rows of a failed import, or the change log of a committed one. */
+export function deleteImportRows(db: Db, importId: number, what: 'all' | 'changes'): void {
   const c = db.$client;
-  const statements =
-    mode === 'reveal'
-      ? [
-          c.prepare(`UPDATE items SET pending_import_id = NULL WHERE rowid IN (SELECT rowid FROM items WHERE pending_import_id = ? LIMIT ${BATCH})`),
-          c.prepare(`UPDATE annotations SET pending_import_id = NULL WHERE rowid IN (SELECT rowid FROM annotations WHERE pending_import_id = ? LIMIT ${BATCH})`),
-          c.prepare(`DELETE FROM import_changes WHERE rowid IN (SELECT rowid FROM import_changes WHERE import_id = ? LIMIT ${BATCH})`),
-        ]
-      : [
-          c.prepare(`DELETE FROM annotations WHERE rowid IN (SELECT rowid FROM annotations WHERE pending_import_id = ? LIMIT ${BATCH})`),
-          c.prepare(`DELETE FROM items WHERE rowid IN (SELECT rowid FROM items WHERE pending_import_id = ? LIMIT ${BATCH})`),
-          c.prepare(`DELETE FROM import_changes WHERE rowid IN (SELECT rowid FROM import_changes WHERE import_id = ? LIMIT ${BATCH})`),
-        ];
-  for (const st of statements) {
+  const tables = what === 'all' ? ['annotations', 'items', 'import_changes'] : ['import_changes'];
+  for (const table of tables) {
+    const st = c.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE import_id = ? LIMIT ${BATCH})`);
     while (st.run(importId).changes > 0) {
       /* next batch */
     }
@@ -147,15 +138,16 @@ export function setImportState(db: Db, importId: number, state: 'committed' | 'f
   db.$client.prepare(`UPDATE imports SET state = ?, finished_at = ? WHERE id = ?`).run(state, now, importId);
 }
 
-export function importsWithLeftovers(db: Db): { id: number; state: string }[] {
-  return db.$client
-    .prepare(
-      `SELECT id, state FROM imports i WHERE (state = 'failed' AND (EXISTS (SELECT 1 FROM items WHERE pending_import_id = i.id)
-            OR EXISTS (SELECT 1 FROM annotations WHERE pending_import_id = i.id)))
-          OR (state = 'committed' AND (EXISTS (SELECT 1 FROM items WHERE pending_import_id = i.id)
-            OR EXISTS (SELECT 1 FROM annotations WHERE pending_import_id = i.id)))`,
-    )
-    .all() as { id: number; state: string }[];
+/** Failed imports whose rows were not all deleted (the process died while cleaning up). */
+export function failedImportsWithRows(db: Db): number[] {
+  return (
+    db.$client
+      .prepare(
+        `SELECT id FROM imports i WHERE state = 'failed' AND (EXISTS (SELECT 1 FROM items WHERE import_id = i.id)
+            OR EXISTS (SELECT 1 FROM annotations WHERE import_id = i.id) OR EXISTS (SELECT 1 FROM import_changes WHERE import_id = i.id))`,
+      )
+      .all() as { id: number }[]
+  ).map((r) => r.id);
 }
 
 export function importsOfJob(db: Db, jobId: number): { id: number; state: string }[] {

@@ -13,7 +13,7 @@ import {
   setImportState,
   setProjectFeatureDim,
   stagingImportOf,
-  sweepImportRows,
+  deleteImportRows,
 } from './import.repo.js';
 import { RecordError, validateRecord, type RecordContext, type ValidRecord } from './record.js';
 import { readRecords, type ImportFormat } from './sources.js';
@@ -123,13 +123,13 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
     const { rec, line } = p;
     const newId = writer.tryInsertItem(rec, line, now);
     if (newId !== undefined) {
-      for (const a of rec.annotations) writer.addAnnotation(newId, annotatorId(a.annotator), JSON.stringify(a.value), a.createdAt ?? now);
+      for (const a of rec.annotations) writer.addAnnotation(newId, annotatorId(a.annotator), JSON.stringify(a.value), a.source, a.createdAt ?? now);
       summary.inserted++;
       summary.annotationsAdded += rec.annotations.length;
       return;
     }
     const existing = writer.findExisting(rec.externalId);
-    if (existing.pendingImportId === importId) {
+    if (existing.importId === importId) {
       return reject(line, `id ${JSON.stringify(rec.externalId)} appears twice in this file (first at line ${existing.importLine})`, 'id');
     }
     const firstLine = writer.touchedAtLine(existing.id);
@@ -141,7 +141,7 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
       return reject(line, `item ${JSON.stringify(rec.externalId)} already exists with different content (use --upsert to replace it)`, 'id');
     }
     const current = new Map(writer.annotationsOf(existing.id).map((a) => [a.annotatorId, a]));
-    const additions: { annotator: number; value: string; createdAt: number }[] = [];
+    const additions: { annotator: number; value: string; source: 'import' | 'gold'; createdAt: number }[] = [];
     const supersedes: number[] = [];
     for (const [i, a] of rec.annotations.entries()) {
       const aid = annotatorId(a.annotator);
@@ -156,9 +156,9 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
         );
       }
       if (cur) supersedes.push(cur.id);
-      additions.push({ annotator: aid, value, createdAt: a.createdAt ?? now });
+      additions.push({ annotator: aid, value, source: a.source, createdAt: a.createdAt ?? now });
     }
-    for (const a of additions) writer.addAnnotation(existing.id, a.annotator, a.value, a.createdAt);
+    for (const a of additions) writer.addAnnotation(existing.id, a.annotator, a.value, a.source, a.createdAt);
     writer.stageChange(existing.id, rec, line, supersedes);
     summary.annotationsAdded += additions.length;
     if (contentChanged) summary.updated++;
@@ -220,7 +220,7 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
     discardImport(deps, importId);
     throw err;
   }
-  sweepImportRows(deps.db, importId, 'reveal');
+  deleteImportRows(deps.db, importId, 'changes');
   deleteOrphanImportedAnnotators(deps.db, importId);
   return summary;
 }
@@ -228,6 +228,6 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
 /** Marks an import failed and removes every row it staged. */
 export function discardImport(deps: ImportDeps, importId: number): void {
   setImportState(deps.db, importId, 'failed', deps.clock.now());
-  sweepImportRows(deps.db, importId, 'delete');
+  deleteImportRows(deps.db, importId, 'all');
   deleteOrphanImportedAnnotators(deps.db, importId);
 }

@@ -31,6 +31,8 @@ export interface RecordAnnotation {
   annotator: string;
   value: LabelValue;
   createdAt: number | null;
+  /** The `label` of a gold item is its known answer, not an annotator's opinion. */
+  source: 'import' | 'gold';
 }
 
 export interface ValidRecord {
@@ -186,7 +188,7 @@ export function validateRecord(raw: unknown, ctx: RecordContext): ValidRecord {
 
   const annotations: RecordAnnotation[] = [];
   if (r.label !== undefined && r.label !== null) {
-    annotations.push({ annotator: ctx.labelSource, value: checkLabel(ctx, r.label, 'label'), createdAt: null });
+    annotations.push({ annotator: ctx.labelSource, value: checkLabel(ctx, r.label, 'label'), createdAt: null, source: split === 'gold' ? 'gold' : 'import' });
   }
   if (r.annotations !== undefined) {
     if (!Array.isArray(r.annotations)) throw new RecordError('annotations', `must be an array, got ${describe(r.annotations)}`);
@@ -201,7 +203,7 @@ export function validateRecord(raw: unknown, ctx: RecordContext): ValidRecord {
         throw new RecordError(`${f}.annotator`, `must be a non-empty name of at most 128 characters, got ${describe(ann.annotator)}`);
       }
       if (ann.label === undefined) throw new RecordError(`${f}.label`, 'is missing');
-      annotations.push({ annotator: ann.annotator, value: checkLabel(ctx, ann.label, `${f}.label`), createdAt: checkCreatedAt(ann.createdAt, `${f}.createdAt`) });
+      annotations.push({ annotator: ann.annotator, value: checkLabel(ctx, ann.label, `${f}.label`), createdAt: checkCreatedAt(ann.createdAt, `${f}.createdAt`), source: 'import' });
     }
   }
   const byAnnotator = new Set<string>();
