@@ -3,7 +3,7 @@
  * "Deep Batch Active Learning by Diverse, Uncertain Gradient Lower Bounds", ICLR).
  */
 import type { Rng } from '../../core/random.js';
-import { dot, fitBudget, kmeansPlusPlus, maxWorkOf } from './geometry.js';
+import { dot, fitBudget, kmeansPlusPlus, maxWorkOf, workingSet } from './geometry.js';
 import { emptySelection } from './topk.js';
 import type { Embeddings, PoolOptions, Probabilities, Selection, WorkOptions } from './types.js';
 import { resolvePool, validateEmbeddings, validateK, validateProbabilities } from './validate.js';
@@ -65,9 +65,10 @@ export function badge(
   validateK(k);
   const pool = resolvePool(p.rows, opts);
   if (k === 0 || pool.candidates.length === 0) return emptySelection();
-  const L = p.labels, d = e.dim, X = e.data;
+  const L = p.labels, d = e.dim;
   const { candidates } = fitBudget(pool.candidates, new Int32Array(0), k, L + d, maxWorkOf(opts.maxWork), rng);
   const m = candidates.length;
+  const w = workingSet(e, candidates, new Int32Array(0)), X = w.e.data, at = w.rows, dotRows = dot;
   const a = new Float64Array(m * L), aa = new Float64Array(m), xx = new Float64Array(m);
   let first = 0;
   for (let t = 0; t < m; t++) {
@@ -76,15 +77,15 @@ export function badge(
     let s = 0;
     for (let j = 0; j < L; j++) s += a[t * L + j]! * a[t * L + j]!;
     aa[t] = s;
-    xx[t] = dot(X, row * d, X, row * d, d);
+    xx[t] = dot(X, at[t]! * d, X, at[t]! * d, d);
     if (aa[t]! * xx[t]! > aa[first]! * xx[first]!) first = t;
   }
   const { seeds, weight } = kmeansPlusPlus(m, k, first, aa[first]! * xx[first]!, rng, (s, j, minD, owner) => {
-    const gs = aa[s]! * xx[s]!, so = s * L, sx = candidates[s]! * d;
+    const gs = aa[s]! * xx[s]!, so = s * L, sx = at[s]! * d;
     for (let t = 0; t < m; t++) {
       let ad = 0;
       for (let c = 0; c < L; c++) ad += a[t * L + c]! * a[so + c]!;
-      let dist = aa[t]! * xx[t]! + gs - 2 * ad * dot(X, candidates[t]! * d, X, sx, d);
+      let dist = aa[t]! * xx[t]! + gs - 2 * ad * dotRows(X, at[t]! * d, X, sx, d);
       if (dist < 0) dist = 0;
       if (dist < minD[t]!) {
         minD[t] = dist;

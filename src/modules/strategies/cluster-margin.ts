@@ -3,7 +3,7 @@
  * at Scale", NeurIPS).
  */
 import type { Rng } from '../../core/random.js';
-import { kmeansPlusPlus, maxWorkOf, updateMinSqDist } from './geometry.js';
+import { kmeansPlusPlus, maxWorkOf, updateMinSqDist, workingSet } from './geometry.js';
 import { emptySelection, rankPicks, rankRows, topK } from './topk.js';
 import type { Embeddings, PoolOptions, Selection, WorkOptions } from './types.js';
 import { checkNumber, resolvePool, validateEmbeddings, validateK, validateRowScores } from './validate.js';
@@ -42,8 +42,9 @@ export function clusterMargin(
   const top = topK(uncertainty, Math.min(Math.max(topM, k), cap), { candidates }).index.sort();
   const m = top.length;
   if (k >= m) return rankRows(top, uncertainty);
+  const w = workingSet(e, top, new Int32Array(0));
   const { seeds, owner } = kmeansPlusPlus(m, k, rng.int(m), 0, rng, (s, j, minD, own) =>
-    updateMinSqDist(e, top, top[s]!, minD, own, j),
+    updateMinSqDist(w.e, w.rows, w.rows[s]!, minD, own, j),
   );
   const best = new Int32Array(seeds.length).fill(-1);
   for (let t = 0; t < m; t++) {

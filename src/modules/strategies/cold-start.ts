@@ -3,7 +3,7 @@
  */
 import { type Rng, sampleIndexes, shuffleInPlace } from '../../core/random.js';
 import { ValidationError } from '../../core/errors.js';
-import { dot, fitBudget, kmeansPlusPlus, maxWorkOf, updateMinSqDist } from './geometry.js';
+import { dot, fitBudget, kmeansPlusPlus, maxWorkOf, updateMinSqDist, workingSet } from './geometry.js';
 import { emptySelection, rankPicks } from './topk.js';
 import type { Embeddings, PoolOptions, Selection, WorkOptions } from './types.js';
 import { checkNumber, resolvePool, validateEmbeddings, validateK } from './validate.js';
@@ -95,11 +95,12 @@ export function kmeansCentroids(
   const iterations = opts.iterations === undefined ? 5 : Math.floor(checkNumber('iterations', opts.iterations, 0, 1000));
   const pool = resolvePool(e.rows, opts);
   if (k === 0 || pool.candidates.length === 0) return emptySelection();
-  const { dim: d, data: X } = e;
-  const { candidates: rows } = fitBudget(pool.candidates, new Int32Array(0), k, d * (iterations + 2), maxWorkOf(opts.maxWork), rng);
-  const m = rows.length;
-  if (k >= m) return rankPicks(rows.slice(), new Float64Array(m).fill(1));
-  const { seeds, owner } = kmeansPlusPlus(m, k, rng.int(m), 0, rng, (s, j, minD, own) => updateMinSqDist(e, rows, rows[s]!, minD, own, j));
+  const d = e.dim;
+  const { candidates } = fitBudget(pool.candidates, new Int32Array(0), k, d * (iterations + 2), maxWorkOf(opts.maxWork), rng);
+  const m = candidates.length;
+  if (k >= m) return rankPicks(candidates.slice(), new Float64Array(m).fill(1));
+  const w = workingSet(e, candidates, new Int32Array(0)), X = w.e.data, rows = w.rows;
+  const { seeds, owner } = kmeansPlusPlus(m, k, rng.int(m), 0, rng, (s, j, minD, own) => updateMinSqDist(w.e, rows, rows[s]!, minD, own, j));
   const C = new Float32Array(k * d), cn = new Float64Array(k), sums = new Float64Array(k * d), size = new Int32Array(k);
   for (let j = 0; j < k; j++) C.set(X.subarray(rows[seeds[j]!]! * d, rows[seeds[j]!]! * d + d), j * d);
   for (let it = 0; it < iterations; it++) {
@@ -142,7 +143,7 @@ export function kmeansCentroids(
   }
   const index = new Int32Array(k), score = new Float64Array(k);
   for (let j = 0; j < k; j++) {
-    index[j] = rows[best[j]!]!;
+    index[j] = candidates[best[j]!]!;
     score[j] = size[j]!;
   }
   return rankPicks(index, score);
@@ -150,13 +151,14 @@ export function kmeansCentroids(
 
 /** Assigns each point to its nearest centroid (argmin ‖c‖² − 2 x·c; ties → lower j); returns how many moved. */
 function assign(X: Float32Array, rows: Int32Array, C: Float32Array, cn: Float64Array, k: number, d: number, owner: Int32Array): number {
+  const dotRows = dot;
   for (let j = 0; j < k; j++) cn[j] = dot(C, j * d, C, j * d, d);
   let moved = 0;
   for (let t = 0; t < rows.length; t++) {
     const o = rows[t]! * d;
     let best = 0, bd = Infinity;
     for (let j = 0; j < k; j++) {
-      const v = cn[j]! - 2 * dot(X, o, C, j * d, d);
+      const v = cn[j]! - 2 * dotRows(X, o, C, j * d, d);
       if (v < bd) {
         bd = v;
         best = j;

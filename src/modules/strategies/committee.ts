@@ -82,6 +82,7 @@ export function voteEntropy(committee: readonly Probabilities[]): Float64Array {
  */
 export function klDisagreement(committee: readonly Probabilities[]): Float64Array {
   const { K, rows, labels, data, bits } = members(committee);
+  const ln = lnBits; // local binding for the hot loop
   const lnMean = new Float64Array(labels);
   const out = new Float64Array(rows);
   for (let r = 0, o = 0; r < rows; r++, o += labels) {
@@ -95,7 +96,7 @@ export function klDisagreement(committee: readonly Probabilities[]): Float64Arra
       const m = data[k]!, b = bits[k]!;
       for (let j = 0; j < labels; j++) {
         const v = m[o + j]!;
-        if (v > 0) d += v * (lnBits(v, b[o + j]!) - lnMean[j]!);
+        if (v > 0) d += v * (ln(v, b[o + j]!) - lnMean[j]!);
       }
     }
     d /= K;
@@ -113,6 +114,7 @@ export function klDisagreement(committee: readonly Probabilities[]): Float64Arra
  */
 export function bald(committee: readonly Probabilities[]): Float64Array {
   const { K, rows, labels, data, bits } = members(committee);
+  const ln = lnBits; // local binding for the hot loop
   const out = new Float64Array(rows);
   for (let r = 0, o = 0; r < rows; r++, o += labels) {
     let hMean = 0;
@@ -127,7 +129,7 @@ export function bald(committee: readonly Probabilities[]): Float64Array {
       const m = data[k]!, b = bits[k]!;
       for (let j = 0; j < labels; j++) {
         const v = m[o + j]!;
-        if (v > 0) hMembers -= v * lnBits(v, b[o + j]!);
+        if (v > 0) hMembers -= v * ln(v, b[o + j]!);
       }
     }
     const i = hMean - hMembers / K;

@@ -3,7 +3,7 @@
  * for Convolutional Neural Networks: A Core-Set Approach", ICLR).
  */
 import type { Rng } from '../../core/random.js';
-import { argmaxFree, fitBudget, maxWorkOf, updateMinSqDist } from './geometry.js';
+import { argmaxFree, fitBudget, maxWorkOf, updateMinSqDist, workingSet } from './geometry.js';
 import { emptySelection } from './topk.js';
 import type { Embeddings, PoolOptions, Selection, WorkOptions } from './types.js';
 import { resolvePool, validateEmbeddings, validateK } from './validate.js';
@@ -40,14 +40,16 @@ export function coreset(
   const m = candidates.length, n = Math.min(k, m);
   const minD = new Float64Array(m).fill(Infinity), owner = new Int32Array(m);
   const chosen = new Uint8Array(m);
-  for (let t = 0; t < labelled.length; t++) updateMinSqDist(e, candidates, labelled[t]!, minD, owner, 0);
+  const w = workingSet(e, candidates, labelled);
+  const cover = (p: number): void => updateMinSqDist(w.e, w.rows, p, minD, owner, 0);
+  for (let t = 0; t < w.labelled.length; t++) cover(w.labelled[t]!);
   const index = new Int32Array(n), score = new Float64Array(n);
   let j = 0;
   if (labelled.length === 0) {
     const s = rng.int(m);
     index[0] = candidates[s]!;
     chosen[s] = 1;
-    updateMinSqDist(e, candidates, candidates[s]!, minD, owner, 0);
+    cover(w.rows[s]!);
     const next = argmaxFree(minD, chosen);
     score[0] = next < 0 ? 0 : Math.sqrt(minD[next]!);
     j = 1;
@@ -57,7 +59,7 @@ export function coreset(
     index[j] = candidates[p]!;
     score[j] = Math.sqrt(minD[p]!);
     chosen[p] = 1;
-    if (j + 1 < n) updateMinSqDist(e, candidates, candidates[p]!, minD, owner, 0);
+    if (j + 1 < n) cover(w.rows[p]!);
   }
   return { index, score };
 }

@@ -3,7 +3,7 @@
  * learning", Information Sciences), as implemented in modAL's `uncertainty_batch_sampling`.
  */
 import type { Rng } from '../../core/random.js';
-import { fitBudget, maxWorkOf, sqDist, updateMinSqDist } from './geometry.js';
+import { fitBudget, maxWorkOf, sqDist, updateMinSqDist, workingSet } from './geometry.js';
 import { emptySelection } from './topk.js';
 import type { Embeddings, PoolOptions, Selection, WorkOptions } from './types.js';
 import { resolvePool, validateEmbeddings, validateK, validateRowScores } from './validate.js';
@@ -42,15 +42,15 @@ export function rankedBatch(
   const pool = resolvePool(e.rows, opts);
   if (k === 0 || pool.candidates.length === 0) return emptySelection();
   const { candidates, labelled } = fitBudget(pool.candidates, pool.labelled, k, e.dim, maxWorkOf(opts.maxWork), rng);
-  const { data: X, dim: d } = e;
+  const w = workingSet(e, candidates, labelled), X = w.e.data, d = e.dim, at = w.rows, dist2 = sqDist;
   const m = candidates.length, n = Math.min(k, m);
   const total = pool.candidates.length + pool.labelled.length;
   const minD = new Float64Array(m).fill(Infinity), owner = new Int32Array(m), chosen = new Uint8Array(m);
-  for (let t = 0; t < labelled.length; t++) updateMinSqDist(e, candidates, labelled[t]!, minD, owner, 0);
+  for (let t = 0; t < w.labelled.length; t++) updateMinSqDist(w.e, at, w.labelled[t]!, minD, owner, 0);
   const index = new Int32Array(n), score = new Float64Array(n);
   let next = -1, nextScore = 0, j = 0;
   if (labelled.length === 0) {
-    next = nearestToMean(X, d, candidates);
+    next = nearestToMean(X, d, at);
     nextScore = 1; // α = 1, sim = 0
   }
   for (;;) {
@@ -62,17 +62,16 @@ export function rankedBatch(
     }
     // One fused pass: lower the nearest distances by the last pick, then score and argmax.
     const alpha = (pool.candidates.length - j) / total;
-    const po = next >= 0 ? candidates[next]! * d : -1;
+    const po = next >= 0 ? at[next]! * d : -1;
     let best = -1, bestScore = -Infinity;
     for (let t = 0; t < m; t++) {
       if (chosen[t] !== 0) continue;
-      const row = candidates[t]!;
       if (po >= 0) {
-        const dist = sqDist(X, row * d, po, d);
+        const dist = dist2(X, at[t]! * d, po, d);
         if (dist < minD[t]!) minD[t] = dist;
       }
       const sim = minD[t] === Infinity ? 0 : 1 / (1 + Math.sqrt(minD[t]!));
-      const s = alpha * (1 - sim) + (1 - alpha) * uncertainty[row]!;
+      const s = alpha * (1 - sim) + (1 - alpha) * uncertainty[candidates[t]!]!;
       if (s > bestScore) {
         bestScore = s;
         best = t;

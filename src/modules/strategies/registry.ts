@@ -83,9 +83,11 @@ function checked(id: string, fn: Select): StrategyDefinition['select'] {
 
 /** Measure → top-k over the candidates (labelled rows excluded by default). */
 function byScore(id: string, measure: (input: StrategyInput) => Float64Array): StrategyDefinition['select'] {
-  return checked(id, (input, k, _rng, rows) =>
-    topK(measure(input), k, { candidates: resolvePool(rows, pool(input)).candidates }),
-  );
+  return checked(id, (input, k, _rng, rows) => {
+    const scores = measure(input);
+    if (!input.candidates && !input.labelled) return topK(scores, k); // every row: skip the index list
+    return topK(scores, k, { candidates: resolvePool(rows, pool(input)).candidates });
+  });
 }
 
 const pool = (i: StrategyInput): PoolOptions => ({ candidates: i.candidates, labelled: i.labelled });

@@ -233,6 +233,20 @@ describe('readLines: line length limit', () => {
       [1, '12345'],
       [2, 'abc'],
     ]);
+    // ... also when CR and LF arrive in different chunks, and for a last line that ends with a bare CR
+    expect(shape(await read(['12345\r', '\nabc\r\n'], 5))).toEqual([
+      [1, '12345'],
+      [2, 'abc'],
+    ]);
+    expect(shape(await read(['abc\r\n12345\r'], 5))).toEqual([
+      [1, 'abc'],
+      [2, '12345'],
+    ]);
+    // one byte more is too long
+    expect(shape(await read(['123456\r\nabc\r\n'], 5))).toEqual([
+      [1, { error: TOO_LONG(5) }],
+      [2, 'abc'],
+    ]);
   });
 
   it('formats the limit in the message', () => {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { parse } from 'csv-parse/sync';
+import { formatBytes } from './lines.js';
 import type { RawRecord } from './sources.js';
 
 const JSON_COLUMNS = new Set(['meta', 'features', 'annotations']);
@@ -63,7 +64,9 @@ function rowToRecord(row: Record<string, string>, layout: CsvLayout): Record<str
     else rec[col] = cell;
   }
   if (meta) {
-    if (rec.meta !== undefined && (typeof rec.meta !== 'object' || rec.meta === null)) throw new CellError('meta', 'must be a JSON object');
+    if (rec.meta !== undefined && (typeof rec.meta !== 'object' || rec.meta === null || Array.isArray(rec.meta))) {
+      throw new CellError('meta', 'must be a JSON object');
+    }
     rec.meta = { ...(rec.meta as Record<string, unknown> | undefined), ...meta };
   }
   if (layout.featureColumns > 0) {
@@ -77,63 +80,159 @@ function rowToRecord(row: Record<string, string>, layout: CsvLayout): Record<str
         continue;
       }
       const n = Number(cell);
-      feats.push(cell.trim() !== '' && !Number.isNaN(n) ? n : cell);
+      // keep the cell's own text when it is not a finite number, for the message
+      feats.push(cell.trim() !== '' && Number.isFinite(n) ? n : cell);
     }
     if (empty === layout.featureColumns) return rec;
     feats.forEach((v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new CellError(`f${i}`, `must be a finite number, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number') throw new CellError(`f${i}`, `must be a finite number, got ${JSON.stringify(v)}`);
     });
     rec.features = feats;
   }
   return rec;
 }
 
-export async function* readCsvRecords(input: Readable, maxLineBytes: number): AsyncGenerator<RawRecord> {
-  let layout: CsvLayout | undefined;
-  let headerError: string | undefined;
-  const parser = parse({
-    bom: true,
-    columns: (header: string[]) => {
-      try {
-        layout = checkHeader(header.map((h) => h.trim()));
-      } catch (err) {
-        headerError = (err as Error).message;
-      }
-      return header.map((h) => h.trim());
-    },
-    info: true,
-    max_record_size: maxLineBytes,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-  });
-  const skipped: RawRecord[] = [];
-  parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
-    const reason = err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? err.message.replace(/^Invalid Record Length: /, 'wrong number of columns: ') : err.message;
-    skipped.push({ line: err.lines ?? 0, error: { reason }, bytesRead: 0 });
-  });
-  input.on('error', (e) => parser.destroy(e));
-  input.pipe(parser);
+interface CsvRow {
+  line: number;
+  bytes?: Buffer;
+  tooLong?: true;
+  bytesRead: number;
+}
+
+const QUOTE = 0x22, LF = 0x0a, CR = 0x0d;
+
+/**
+ * Splits CSV bytes into records: a record ends at a line break outside quotes
+ * (RFC 4180). Tracking quotes even through an over-long record lets reading
+ * resume at the next record; each record keeps the line it starts on.
+ */
+async function* csvRows(input: Readable, maxRecordBytes: number): AsyncGenerator<CsvRow> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let inQuotes = false;
+  let overflow = false;
+  let line = 1;
+  let startLine = 1;
   let bytesRead = 0;
-  input.on('data', (c: Buffer) => (bytesRead += c.length));
-  for await (const out of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    while (skipped.length) yield { ...skipped.shift()!, bytesRead };
-    if (headerError) {
-      yield { line: 1, error: { reason: headerError }, bytesRead, fatal: true };
-      return;
+  let bom = 0;
+  const end = (): CsvRow | undefined => {
+    let bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    if (bytes.at(-1) === CR) bytes = bytes.subarray(0, -1);
+    const row: CsvRow | undefined = overflow ? { line: startLine, tooLong: true, bytesRead } : bytes.length ? { line: startLine, bytes, bytesRead } : undefined;
+    parts = [];
+    size = 0;
+    overflow = false;
+    return row;
+  };
+  const keep = (piece: Buffer) => {
+    if (overflow) return;
+    if (size + piece.length > maxRecordBytes + 1) {
+      overflow = true;
+      parts = [];
+      size = 0;
+    } else {
+      parts.push(Buffer.from(piece));
+      size += piece.length;
     }
-    const line = out.info.lines;
-    try {
-      const values = Object.values(out.record).join('');
-      if (values.includes('\ufffd') || values.includes('\u0000')) {
-        yield { line, error: { reason: 'row is not valid UTF-8 text (is the file binary?)' }, bytesRead };
-        continue;
+  };
+  for await (const raw of input) {
+    let chunk = raw as Buffer;
+    bytesRead += chunk.length;
+    if (bom >= 0) {
+      let skip = 0;
+      while (bom < 3 && skip < chunk.length && chunk[skip] === [0xef, 0xbb, 0xbf][bom]) {
+        skip++;
+        bom++;
       }
-      yield { line, value: rowToRecord(out.record, layout!), bytesRead };
+      if (bom === 3 || skip < chunk.length) bom = -1;
+      chunk = chunk.subarray(skip);
+    }
+    let from = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (c === QUOTE) inQuotes = !inQuotes;
+      else if (c === LF) {
+        line++;
+        if (inQuotes) continue;
+        keep(chunk.subarray(from, i));
+        if (!overflow && size > maxRecordBytes && !(size === maxRecordBytes + 1 && parts.at(-1)?.at(-1) === CR)) overflow = true;
+        const row = end();
+        if (row) yield row;
+        from = i + 1;
+        startLine = line;
+      }
+    }
+    keep(chunk.subarray(from));
+  }
+  if (size > maxRecordBytes) overflow = true;
+  const row = end();
+  if (row) yield row;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const NOT_TEXT = 'row is not valid UTF-8 text (is the file binary?)';
+
+function fieldsOf(bytes: Buffer): string[] | string {
+  if (bytes.includes(0)) return NOT_TEXT;
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return NOT_TEXT;
+  }
+  try {
+    const rows = parse(text, { relax_column_count: true }) as string[][];
+    return rows[0] ?? [];
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
+ * Reads CSV as import records, in line order, with bounded memory: the header
+ * is checked once (line 1), then every record is parsed on its own, so a bad row
+ * (wrong number of columns, invalid UTF-8, over the size limit) is reported on
+ * the line it starts on and reading goes on with the next one.
+ */
+export async function* readCsvRecords(input: Readable, maxLineBytes: number): AsyncGenerator<RawRecord> {
+  let header: string[] | undefined;
+  let layout: CsvLayout | undefined;
+  for await (const row of csvRows(input, maxLineBytes)) {
+    if (row.tooLong) {
+      if (!header) {
+        yield { line: row.line, error: { reason: `the header is longer than the ${formatBytes(maxLineBytes)} limit` }, bytesRead: row.bytesRead, fatal: true };
+        return;
+      }
+      yield { line: row.line, error: { reason: `row is longer than the ${formatBytes(maxLineBytes)} limit` }, bytesRead: row.bytesRead };
+      continue;
+    }
+    const fields = fieldsOf(row.bytes!);
+    if (!header) {
+      try {
+        if (typeof fields === 'string') throw new Error(`the header cannot be read: ${fields}`);
+        header = fields.map((h) => h.trim());
+        layout = checkHeader(header);
+      } catch (err) {
+        yield { line: row.line, error: { reason: (err as Error).message }, bytesRead: row.bytesRead, fatal: true };
+        return;
+      }
+      continue;
+    }
+    if (typeof fields === 'string') {
+      yield { line: row.line, error: { reason: fields }, bytesRead: row.bytesRead };
+      continue;
+    }
+    if (fields.length !== header.length) {
+      yield { line: row.line, error: { reason: `wrong number of columns: columns length is ${header.length}, got ${fields.length} on line ${row.line}` }, bytesRead: row.bytesRead };
+      continue;
+    }
+    const cells: Record<string, string> = {};
+    header.forEach((h, i) => (cells[h] = fields[i]!));
+    try {
+      yield { line: row.line, value: rowToRecord(cells, layout!), bytesRead: row.bytesRead };
     } catch (err) {
-      if (err instanceof CellError) yield { line, error: { field: err.field, reason: err.message }, bytesRead };
-      else throw err;
+      if (!(err instanceof CellError)) throw err;
+      yield { line: row.line, error: { field: err.field, reason: err.message }, bytesRead: row.bytesRead };
     }
   }
-  while (skipped.length) yield { ...skipped.shift()!, bytesRead };
-  if (headerError) yield { line: 1, error: { reason: headerError }, bytesRead, fatal: true };
 }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Clock } from '../../../core/clock.js';
 import { CancelledError, ConflictError, ImportLineError, ValidationError } from '../../../core/errors.js';
@@ -15,8 +16,9 @@ import {
   stagingImportOf,
   deleteImportRows,
 } from './import.repo.js';
-import { RecordError, validateRecord, type RecordContext, type ValidRecord } from './record.js';
-import { readRecords, type ImportFormat } from './sources.js';
+import { parsedRecords, defaultParseWorkers } from './parsed-records.js';
+import type { RecordContext, ValidRecord } from './record.js';
+import type { ImportFormat } from './sources.js';
 
 export interface ImportDeps {
   db: Db;
@@ -41,6 +43,8 @@ export interface ImportOptions {
   jobId?: number | null;
   signal?: AbortSignal;
   progress?: (bytesRead: number) => void;
+  /** Worker threads parsing JSONL (0: on this thread); default: some for files over 8 MiB. */
+  parseWorkers?: number;
 }
 
 export interface Reject {
@@ -66,9 +70,11 @@ const BATCH_RECORDS = 2_000;
 const BATCH_BYTES = 8 * 1024 * 1024;
 const REJECTS_KEPT = 100;
 
+/** A line waiting for its batch: a record to write or the reason it is rejected, kept in line order. */
 interface Pending {
   line: number;
-  rec: ValidRecord;
+  rec?: ValidRecord;
+  error?: { field?: string; reason: string };
 }
 
 /**
@@ -120,7 +126,9 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
   };
 
   const writeOne = (p: Pending, now: number): void => {
-    const { rec, line } = p;
+    const { line } = p;
+    if (p.error) return reject(line, p.error.reason, p.error.field);
+    const rec = p.rec!;
     const newId = writer.tryInsertItem(rec, line, now);
     if (newId !== undefined) {
       for (const a of rec.annotations) writer.addAnnotation(newId, annotatorId(a.annotator), JSON.stringify(a.value), a.source, a.createdAt ?? now);
@@ -179,27 +187,24 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
     let batch: Pending[] = [];
     let batchBytes = 0;
     let sawLine = false;
-    for await (const raw of readRecords(opts.source, opts.format, opts.maxLineBytes)) {
+    const parseWorkers = opts.parseWorkers ?? defaultParseWorkers(typeof opts.source === 'string' ? statSync(opts.source).size : undefined);
+    for await (const p of parsedRecords(opts.source, ctx, { format: opts.format, maxLineBytes: opts.maxLineBytes, workers: parseWorkers })) {
       sawLine = true;
       summary.records++;
-      if (raw.error) {
-        if (raw.fatal) throw new ImportLineError(opts.sourceName, raw.line, raw.error.reason, raw.error.field);
-        reject(raw.line, raw.error.reason, raw.error.field);
-      } else {
-        try {
-          const rec = validateRecord(raw.value, ctx);
-          if (rec.features && ctx.featureDim === null) ctx.featureDim = rec.features.length / 4;
-          batch.push({ line: raw.line, rec });
-          batchBytes += (rec.features?.length ?? 0) + (rec.text?.length ?? 0) + (rec.meta?.length ?? 0);
-        } catch (err) {
-          if (!(err instanceof RecordError)) throw err;
-          reject(raw.line, err.message, err.field);
-        }
+      if (p.fatal) {
+        flush(batch);
+        throw new ImportLineError(opts.sourceName, p.line, p.error!.reason, p.error!.field);
+      }
+      if (p.error) batch.push({ line: p.line, error: p.error });
+      else {
+        const rec = p.rec!;
+        batch.push({ line: p.line, rec });
+        batchBytes += (rec.features?.length ?? 0) + (rec.text?.length ?? 0) + (rec.meta?.length ?? 0);
       }
       if (batch.length >= BATCH_RECORDS || batchBytes >= BATCH_BYTES) {
         flush(batch);
         batchBytes = 0;
-        opts.progress?.(raw.bytesRead);
+        opts.progress?.(p.bytesRead);
       }
     }
     flush(batch);

@@ -11,85 +11,121 @@ export interface ArrayElement {
   bytesRead: number;
 }
 
+const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const BOM = [0xef, 0xbb, 0xbf];
+const [QUOTE, BACKSLASH, COMMA, OPEN_OBJ, CLOSE_OBJ, OPEN_ARR, CLOSE_ARR, LF] = [0x22, 0x5c, 0x2c, 0x7b, 0x7d, 0x5b, 0x5d, 0x0a];
+
 /**
  * Streams the elements of a top-level JSON array (`[{...}, {...}]`) as raw JSON
- * texts, tracking strings and nesting, so a large array is never held whole.
- * Each element is parsed by the caller; structural errors end the stream with an error element.
+ * texts, so a large array is never held whole. It scans bytes: structural
+ * characters are ASCII and never occur inside a multi-byte UTF-8 sequence, so
+ * the size limit counts real bytes and each element is decoded strictly.
+ * Structural errors (a stray "}", an empty element, an unclosed array, invalid
+ * UTF-8) end the stream with one error element: nothing after them can be trusted.
  */
 export async function* readJsonArray(input: Readable, maxElementBytes: number): AsyncGenerator<ArrayElement> {
-  const decoder = new TextDecoder('utf-8', { fatal: false });
-  let state: 'before' | 'between' | 'element' | 'after' = 'before';
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // before: until "["; first: after "[" (an element or "]"); element: inside one (it ends at "," or "]"
+  // outside strings and brackets); next: after "," (an element must follow); done: after "]"
+  let state: 'before' | 'first' | 'element' | 'next' | 'done' = 'before';
   let depth = 0;
   let inString = false;
   let escaped = false;
-  let current = '';
+  let parts: Buffer[] = [];
+  let size = 0;
   let line = 1;
   let elementLine = 1;
   let index = 0;
   let bytesRead = 0;
-  let first = true;
+  /** Bytes of a leading UTF-8 BOM matched so far (it may be cut over chunks); -1 once past it. */
+  let bom = 0;
+  const fail = (reason: string, at = line): ArrayElement => ({ line: at, index, error: reason, bytesRead });
+
+  const finish = (): ArrayElement => {
+    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    parts = [];
+    size = 0;
+    try {
+      return { line: elementLine, index: index++, text: decoder.decode(bytes), bytesRead };
+    } catch {
+      return fail('array element is not valid UTF-8 (is the file binary, or in another encoding?)', elementLine);
+    }
+  };
 
   for await (const raw of input) {
-    bytesRead += (raw as Buffer).length;
-    let chunk = decoder.decode(raw as Buffer, { stream: true });
-    if (first) {
-      first = false;
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    let chunk = raw as Buffer;
+    bytesRead += chunk.length;
+    if (bom >= 0) {
+      let skip = 0;
+      while (bom < 3 && skip < chunk.length && chunk[skip] === BOM[bom]) {
+        skip++;
+        bom++;
+      }
+      if (bom === 3 || skip < chunk.length) bom = -1;
+      chunk = chunk.subarray(skip);
     }
-    let segStart = 0;
+    // an element that began in an earlier chunk goes on from this chunk's start
+    let segStart = state === 'element' ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
-      const c = chunk.charCodeAt(i);
-      if (c === 10) line++;
+      const c = chunk[i]!;
+      if (c === LF) line++;
       if (state === 'element') {
         if (inString) {
           if (escaped) escaped = false;
-          else if (c === 92) escaped = true;
-          else if (c === 34) inString = false;
+          else if (c === BACKSLASH) escaped = true;
+          else if (c === QUOTE) inString = false;
           continue;
         }
-        if (c === 34) inString = true;
-        else if (c === 123 || c === 91) depth++;
-        else if (c === 125 || c === 93 || (c === 44 && depth === 0)) {
-          if (depth === 0) {
-            current += chunk.slice(segStart, i);
-            yield { line: elementLine, index: index++, text: current, bytesRead };
-            current = '';
-            state = c === 93 ? 'after' : 'between';
-            continue;
+        if (c === QUOTE) inString = true;
+        else if (c === OPEN_OBJ || c === OPEN_ARR) depth++;
+        else if (depth > 0 && (c === CLOSE_OBJ || c === CLOSE_ARR)) depth--;
+        else if (depth === 0 && (c === COMMA || c === CLOSE_ARR)) {
+          parts.push(chunk.subarray(segStart, i));
+          size += i - segStart;
+          if (size > maxElementBytes) {
+            yield fail(`array element is longer than the ${formatBytes(maxElementBytes)} limit`, elementLine);
+            return;
           }
-          depth--;
+          const el = finish();
+          yield el;
+          if (el.error) return;
+          state = c === COMMA ? 'next' : 'done';
+        } else if (depth === 0 && c === CLOSE_OBJ) {
+          yield fail('unexpected "}" in the JSON array');
+          return;
         }
         continue;
       }
-      if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+      if (WS.has(c)) continue;
       if (state === 'before') {
-        if (c !== 91) {
-          yield { line, index, error: 'expected a JSON array ("[") or one JSON object per line', bytesRead };
+        if (c !== OPEN_ARR) {
+          yield fail('expected a JSON array ("[") or one JSON object per line');
           return;
         }
-        state = 'between';
-      } else if (state === 'between') {
-        if (c === 93 && index === 0) {
-          state = 'after';
-          continue;
-        }
-        if (c === 44) continue;
+        state = 'first';
+      } else if (state === 'first' && c === CLOSE_ARR) {
+        state = 'done';
+      } else if (state === 'done') {
+        yield fail('unexpected content after the end of the JSON array');
+        return;
+      } else if (c === COMMA || c === CLOSE_ARR) {
+        yield fail(`empty element in the JSON array (unexpected "${String.fromCharCode(c)}")`);
+        return;
+      } else {
         state = 'element';
         elementLine = line;
         segStart = i;
         i--;
-      } else {
-        yield { line, index, error: 'unexpected content after the end of the JSON array', bytesRead };
-        return;
       }
     }
     if (state === 'element') {
-      current += chunk.slice(segStart);
-      if (current.length > maxElementBytes) {
-        yield { line: elementLine, index, error: `array element is longer than the ${formatBytes(maxElementBytes)} limit`, bytesRead };
+      parts.push(Buffer.from(chunk.subarray(segStart)));
+      size += chunk.length - segStart;
+      if (size > maxElementBytes) {
+        yield fail(`array element is longer than the ${formatBytes(maxElementBytes)} limit`, elementLine);
         return;
       }
     }
   }
-  if ((state as string) !== 'after') yield { line, index, error: 'the JSON array is not closed ("]" missing)', bytesRead };
+  if ((state as string) !== 'done') yield fail('the JSON array is not closed ("]" missing)');
 }

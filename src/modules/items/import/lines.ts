@@ -11,9 +11,17 @@ export interface SourceLine {
   bytesRead: number;
 }
 
+/** A line as bytes (without its LF; a CR before it is kept, `decodeLine` drops it). */
+export interface RawLine {
+  line: number;
+  bytes?: Buffer;
+  tooLong?: true;
+  bytesRead: number;
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function decodeLine(buf: Buffer): { text?: string; error?: string } {
+export function decodeLine(buf: Uint8Array): { text?: string; error?: string } {
   if (buf.includes(0)) return { error: 'line contains NUL bytes: this looks like binary data, not text' };
   try {
     let text = decoder.decode(buf);
@@ -24,18 +32,22 @@ function decodeLine(buf: Buffer): { text?: string; error?: string } {
   }
 }
 
+export const tooLongMessage = (maxLineBytes: number) => `line is longer than the ${formatBytes(maxLineBytes)} limit`;
+
 /**
  * Splits a byte stream into lines with bounded memory: a line longer than
- * `maxLineBytes` is reported as an error (and skipped) without being buffered.
- * Strips a UTF-8 BOM at the start and a CR before each LF.
+ * `maxLineBytes` is reported (tooLong) and skipped without being buffered.
+ * Strips a UTF-8 BOM at the start. A CR before an LF counts towards the limit
+ * only as the line's own byte, so CRLF and LF files accept the same lines.
  */
-export async function* readLines(input: Readable, maxLineBytes: number): AsyncGenerator<SourceLine> {
+export async function* splitLines(input: Readable, maxLineBytes: number): AsyncGenerator<RawLine> {
   let parts: Buffer[] = [];
   let partLength = 0;
   let overflow = false;
   let lineNo = 1;
   let bytesRead = 0;
   let first = true;
+  const fits = (len: number, last: number | undefined) => len <= maxLineBytes || (len === maxLineBytes + 1 && last === 13);
 
   for await (const raw of input) {
     let chunk = raw as Buffer;
@@ -49,12 +61,10 @@ export async function* readLines(input: Readable, maxLineBytes: number): AsyncGe
       const nl = chunk.indexOf(10, start);
       if (nl === -1) break;
       const piece = chunk.subarray(start, nl);
-      if (overflow || partLength + piece.length > maxLineBytes) {
-        yield { line: lineNo, error: `line is longer than the ${formatBytes(maxLineBytes)} limit`, bytesRead };
-      } else {
-        const buf = partLength === 0 ? piece : Buffer.concat([...parts, piece]);
-        yield { line: lineNo, ...decodeLine(buf), bytesRead };
-      }
+      const len = partLength + piece.length;
+      const last = piece.length ? piece[piece.length - 1] : parts.at(-1)?.at(-1);
+      if (overflow || !fits(len, last)) yield { line: lineNo, tooLong: true, bytesRead };
+      else yield { line: lineNo, bytes: partLength === 0 ? piece : Buffer.concat([...parts, piece]), bytesRead };
       parts = [];
       partLength = 0;
       overflow = false;
@@ -63,7 +73,7 @@ export async function* readLines(input: Readable, maxLineBytes: number): AsyncGe
     }
     const rest = chunk.subarray(start);
     if (rest.length > 0 && !overflow) {
-      if (partLength + rest.length > maxLineBytes) {
+      if (partLength + rest.length > maxLineBytes + 1) {
         overflow = true;
         parts = [];
         partLength = 0;
@@ -73,8 +83,16 @@ export async function* readLines(input: Readable, maxLineBytes: number): AsyncGe
       }
     }
   }
-  if (overflow) yield { line: lineNo, error: `line is longer than the ${formatBytes(maxLineBytes)} limit`, bytesRead };
-  else if (partLength > 0) yield { line: lineNo, ...decodeLine(Buffer.concat(parts)), bytesRead };
+  if (overflow || (partLength > 0 && !fits(partLength, parts.at(-1)?.at(-1)))) yield { line: lineNo, tooLong: true, bytesRead };
+  else if (partLength > 0) yield { line: lineNo, bytes: Buffer.concat(parts), bytesRead };
+}
+
+/** Decoded lines (UTF-8, strict), each with its line number or the reason it cannot be read. */
+export async function* readLines(input: Readable, maxLineBytes: number): AsyncGenerator<SourceLine> {
+  for await (const l of splitLines(input, maxLineBytes)) {
+    if (l.tooLong) yield { line: l.line, error: tooLongMessage(maxLineBytes), bytesRead: l.bytesRead };
+    else yield { line: l.line, ...decodeLine(l.bytes!), bytesRead: l.bytesRead };
+  }
 }
 
 export function formatBytes(n: number): string {

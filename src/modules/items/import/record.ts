@@ -69,6 +69,7 @@ const MAX_ID_LENGTH = 512;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 function describe(v: unknown): string {
+  if (v === undefined) return 'nothing (the field is missing)';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
@@ -101,12 +102,14 @@ function labelList(ctx: RecordContext): string {
   return ctx.labels.length > 20 ? `${shown}, … (${ctx.labels.length} in all)` : shown;
 }
 
+export function dimensionMismatch(got: number, want: number): string {
+  return `has ${got} values, but this project's items have ${want}`;
+}
+
 function checkFeatures(ctx: RecordContext, raw: unknown): Buffer {
   if (!Array.isArray(raw)) throw new RecordError('features', `must be an array of numbers, got ${describe(raw)}`);
   if (raw.length === 0) throw new RecordError('features', 'is empty');
-  if (ctx.featureDim !== null && raw.length !== ctx.featureDim) {
-    throw new RecordError('features', `has ${raw.length} values, but this project's items have ${ctx.featureDim}`);
-  }
+  if (ctx.featureDim !== null && raw.length !== ctx.featureDim) throw new RecordError('features', dimensionMismatch(raw.length, ctx.featureDim));
   const out = new Float32Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const v = raw[i];
@@ -135,11 +138,17 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
+/** Each field is length-prefixed (or marked absent), so no two different contents hash alike by concatenation. */
 export function contentHash(split: Split, text: string | null, features: Buffer | null, meta: string | null): string {
   const h = createHash('sha256');
-  h.update(split).update('\0').update(text === null ? '\u0001null' : text).update('\0');
-  if (features) h.update(features);
-  h.update('\0').update(meta ?? '\u0001null');
+  h.update(split);
+  for (const field of [text, features, meta]) {
+    if (field === null) h.update('|-');
+    else {
+      const bytes = typeof field === 'string' ? Buffer.from(field, 'utf8') : field;
+      h.update(`|${bytes.length}:`).update(bytes);
+    }
+  }
   return h.digest('base64url');
 }
 

@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { readCsvRecords } from './csv.js';
 import { readJsonArray } from './json-array.js';
 import { readLines } from './lines.js';
+import { malformed } from './parse-batch.js';
 
 export const IMPORT_FORMATS = ['jsonl', 'csv'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -47,11 +48,10 @@ function firstNonSpace(buf: Buffer): number | undefined {
   return undefined;
 }
 
-/**
- * Streams records from JSONL (one object per line), a JSON array, or CSV, gzip or not.
- * Memory stays bounded: one line (at most `maxLineBytes`) at a time.
- */
-export async function* readRecords(source: string | Readable, format: ImportFormat, maxLineBytes: number): AsyncGenerator<RawRecord> {
+export type SourceKind = 'jsonl' | 'json-array' | 'csv';
+
+/** Opens a file or stream: gunzips it when it is gzip, and tells a JSON array from JSONL by its first character. */
+export async function openSource(source: string | Readable, format: ImportFormat): Promise<{ kind: SourceKind; stream: Readable }> {
   let input = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
   let peeked = await peek(input);
   if (peeked.head[0] === 0x1f && peeked.head[1] === 0x8b) {
@@ -60,12 +60,27 @@ export async function* readRecords(source: string | Readable, format: ImportForm
     input = peeked.stream.pipe(gunzip);
     peeked = await peek(input);
   }
-  if (format === 'csv') {
-    yield* readCsvRecords(peeked.stream, maxLineBytes);
+  const kind: SourceKind = format === 'csv' ? 'csv' : firstNonSpace(peeked.head) === 0x5b ? 'json-array' : 'jsonl';
+  return { kind, stream: peeked.stream };
+}
+
+/**
+ * Streams records from JSONL (one object per line), a JSON array, or CSV, gzip or not.
+ * Memory stays bounded: one line (at most `maxLineBytes`) at a time.
+ */
+export async function* readRecords(source: string | Readable, format: ImportFormat, maxLineBytes: number): AsyncGenerator<RawRecord> {
+  const { kind, stream } = await openSource(source, format);
+  yield* rawRecords(kind, stream, maxLineBytes);
+}
+
+/** Records of an opened source, parsed but not yet validated. */
+export async function* rawRecords(kind: SourceKind, stream: Readable, maxLineBytes: number): AsyncGenerator<RawRecord> {
+  if (kind === 'csv') {
+    yield* readCsvRecords(stream, maxLineBytes);
     return;
   }
-  if (firstNonSpace(peeked.head) === 0x5b) {
-    for await (const el of readJsonArray(peeked.stream, maxLineBytes)) {
+  if (kind === 'json-array') {
+    for await (const el of readJsonArray(stream, maxLineBytes)) {
       if (el.error) {
         yield { line: el.line, error: { reason: el.error }, bytesRead: el.bytesRead, fatal: true };
         return;
@@ -74,7 +89,7 @@ export async function* readRecords(source: string | Readable, format: ImportForm
     }
     return;
   }
-  for await (const l of readLines(peeked.stream, maxLineBytes)) {
+  for await (const l of readLines(stream, maxLineBytes)) {
     if (l.error) yield { line: l.line, error: { reason: l.error }, bytesRead: l.bytesRead };
     else if (l.text!.trim() !== '') yield parseJson(l.text!, l.line, l.bytesRead, '');
   }
@@ -84,7 +99,6 @@ function parseJson(text: string, line: number, bytesRead: number, prefix: string
   try {
     return { line, value: JSON.parse(text), bytesRead };
   } catch (err) {
-    const why = (err as Error).message.replace(/^(Unexpected|Expected)/, (m) => m.toLowerCase());
-    return { line, error: { reason: `${prefix}malformed JSON: ${why}` }, bytesRead };
+    return { line, error: { reason: malformed(err, prefix) }, bytesRead };
   }
 }
