@@ -39,16 +39,9 @@ function quorumJson<T>(args: string[]): T {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Items a reader of the product would see. Staged rows are marked either by
- * `items.pending_import_id` (cleared at commit) or only by `items.import_id`
- * pointing at an import that is not committed; this follows whichever the schema has.
- */
+/** Items a reader of the product would see: those whose import committed (src/db/visibility.ts). */
 function visibleItems(conn: Database.Database): number {
-  const columns = (conn.prepare('PRAGMA table_info(items)').all() as { name: string }[]).map((c) => c.name);
-  const sql = columns.includes('pending_import_id')
-    ? `SELECT count(*) AS n FROM items WHERE pending_import_id IS NULL OR pending_import_id IN (SELECT id FROM imports WHERE state = 'committed')`
-    : `SELECT count(*) AS n FROM items WHERE coalesce(import_id, 0) NOT IN (SELECT id FROM imports WHERE state <> 'committed')`;
+  const sql = `SELECT count(*) AS n FROM items WHERE coalesce(import_id, 0) NOT IN (SELECT id FROM imports WHERE state <> 'committed')`;
   return (conn.prepare(sql).get() as { n: number }).n;
 }
 
