@@ -13,6 +13,7 @@ import { systemRoutes } from './http/routes/system.js';
 import { userRoutes } from './http/routes/users.js';
 import { agreementRoutes } from './http/routes/agreement.js';
 import { importRecordSchema } from './modules/items/index.js';
+import { webPages } from './web/pages.js';
 
 const JSON_BODY_LIMIT = 1024 * 1024;
 
@@ -61,10 +62,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
     info: { title: 'Quorum API', version: VERSION, description: 'Active-learning annotation orchestrator. Errors are RFC 9457 problem documents with a stable `code`.' },
   });
 
-  app.get('/', (c) =>
-    c.html(`<!doctype html><html><head><meta charset="utf-8"><title>Quorum</title></head><body style="font-family:system-ui;max-width:40rem;margin:3rem auto">
-<h1>Quorum ${VERSION}</h1><p>The server is running. The labeling page comes in a later version; meanwhile use the <a href="/api/v1/docs">API</a> or the <code>quorum</code> CLI.</p></body></html>`),
-  );
+  webPages(app);
   app.notFound((c) => problemResponse(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => toProblem(err, c, deps.logger));
   return app;

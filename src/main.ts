@@ -14,6 +14,8 @@ async function main(): Promise<void> {
     '',
     `Quorum is running at ${server.url}`,
     `  database   ${config.dbPath}`,
+    `  sign in    ${server.url}/signin  (paste a token below)`,
+    `  project    ${server.url}/projects/${demo.project}`,
     `  API docs   ${server.url}/api/v1/docs`,
     `  demo       project "${demo.project}" (SpamAssassin e-mails, ham/spam)`,
     `  admin      ${demo.admin.name}  token ${demo.admin.token}`,

@@ -5,20 +5,15 @@ import { ROLES, type Role } from '../core/labels.js';
 import { authenticate } from '../modules/users/index.js';
 import type { AppEnv } from './env.js';
 import { problemSchema } from './problem.js';
+import { requestToken } from './session.js';
 
 export const ALL_ROLES: readonly Role[] = ROLES;
-
-function bearerToken(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m ? m[1] : undefined;
-}
 
 /** Authenticates the bearer token and checks the route's declared roles. */
 export function requireRoles(roles: readonly Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const deps = c.get('deps');
-    const user = authenticate(deps, bearerToken(c.req.header('authorization')));
+    const user = authenticate(deps, requestToken(c));
     if (!roles.includes(user.role)) {
       throw new ForbiddenError(`this operation needs the role ${roles.join(' or ')}; your token has the role ${user.role}`);
     }

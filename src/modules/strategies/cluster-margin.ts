@@ -10,7 +10,8 @@ import { checkNumber, resolvePool, validateEmbeddings, validateK, validateRowSco
 
 /**
  * Uncertainty first, then diversity:
- * 1. take the top-m candidates by `uncertainty` (m = `topM`, default 10·k; ties → lower row);
+ * 1. take the top-m candidates by `uncertainty` (the registry passes the margin score,
+ *    as the paper does; m = `topM`, default 10·k; ties → lower row);
  * 2. k-means++ seeding (seeded) picks k centres among them; each of the m points
  *    joins its nearest centre (squared Euclidean), giving k clusters;
  * 3. from each cluster take its most uncertain member (ties → lower row).

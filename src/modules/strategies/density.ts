@@ -14,6 +14,7 @@ import { checkNumber, resolvePool, validateEmbeddings, validateK, validateRowSco
  * x̂_i · μ with μ = (1/|U|) Σ_u x̂_u. No pairwise pass and no sampling is needed
  * (a seeded sample of m points would cost O(n · m · dim) and only estimate this).
  * A zero vector has similarity 0 to everything.
+ * Example: x = [[1, 0], [1, 0], [0, 1]], pool = all → μ = [2/3, 1/3] → [2/3, 2/3, 1/3].
  */
 export function meanCosineSimilarity(e: Embeddings, pool: Int32Array): Float64Array {
   const { rows, dim: d, data: X } = e;

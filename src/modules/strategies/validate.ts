@@ -32,7 +32,8 @@ function checkShape(what: string, rows: unknown, cols: unknown, colName: string,
 /**
  * The one probability check used by every strategy.
  * - shape: `data` is a Float32Array of exactly rows × labels values;
- * - every value is a number in [0, 1] (NaN, ±Infinity and negatives are rejected);
+ * - every value is a number in [0, 1] (NaN, ±Infinity and negatives are rejected;
+ *   single-label values may reach 1 + {@link SUM_TOLERANCE}, like the row sums);
  * - `single-label` (default): every row sums to 1 ± {@link SUM_TOLERANCE};
  *   `multi-label`: per-label sigmoid outputs, no sum constraint.
  * @param what how to name the input in messages (`probabilities`, `committee[2]`).

@@ -1,0 +1,83 @@
+// Runs every benchmark and prints a summary table (`npm run bench` builds first).
+//
+//   node bench/run.js [--only import|listing|agreement] [--runs 3] [--profile]
+// Results: bench/out/results.json and bench/out/summary.md (Markdown tables).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OUT, ensureOut, flags, fmt, log, machine } from './lib.js';
+import { importTable, importVerdict, runImportBench } from './import.js';
+import { listingTable, runListingBench, sequentialTable } from './listing.js';
+import { agreementTable, runAgreementBench } from './agreement.js';
+
+const WATCHDOG_MS = 30 * 60_000;
+const watchdog = setTimeout(() => {
+  log(`gave up after ${WATCHDOG_MS / 60_000} minutes`);
+  process.exit(1); // the server child is killed by listing.js's exit hook
+}, WATCHDOG_MS);
+watchdog.unref();
+
+const f = flags();
+const runs = f.runs ? Number(f.runs) : 3;
+const only = f.only ? String(f.only) : null;
+ensureOut();
+const m = machine();
+const out = { date: new Date().toISOString(), machine: m };
+const md = [`machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB, node ${m.node}, ${m.platform}; peak RSS via ${m.rssMethod}`];
+
+if (!only || only === 'import') {
+  log('== import throughput and memory');
+  out.import = await runImportBench({ runs });
+  md.push('', `### Import (medians of ${runs} runs)`, '', importTable(out.import, { md: true }), '', ...importVerdict(out.import).map((l) => `- ${l}`));
+}
+if (!only || only === 'listing') {
+  log('== listing latency under load');
+  out.listing = await runListingBench({ runs });
+  md.push(
+    '',
+    `### Listing (${fmt.int(out.listing.items)} items, ${out.listing.connections} connections, ${out.listing.duration} s, medians of ${out.listing.runs} runs)`,
+    '',
+    listingTable(out.listing, { md: true }),
+    '',
+    `- server peak RSS during the run: ${fmt.mib(out.listing.serverPeakRssKiB)}`,
+    '',
+    sequentialTable(out.listing, { md: true }),
+  );
+}
+if (!only || only === 'agreement') {
+  log('== agreement metrics and bootstrap');
+  out.agreement = await runAgreementBench({ runs });
+  md.push('', '### Agreement', '', agreementTable(out.agreement));
+}
+if (f.profile) {
+  const { profileImport } = await import('./profile-import.js');
+  const { profileTable } = await import('./cpuprofile-top.js');
+  log('== CPU profile of a 50,000-line import');
+  out.profile = await profileImport({ lines: 50_000, top: 15 });
+  md.push('', '### Import CPU profile, self time (50,000 lines)', '', profileTable(out.profile.self, { md: true }));
+}
+
+writeFileSync(join(OUT, 'results.json'), JSON.stringify(out, null, 2));
+writeFileSync(join(OUT, 'summary.md'), md.join('\n') + '\n');
+
+console.log(`\n${md[0]}`);
+if (out.import) {
+  console.log(`\nIMPORT (real CLI, fresh db; floor = read + JSON.parse only; medians of ${runs} runs)`);
+  console.log(importTable(out.import));
+  for (const l of importVerdict(out.import)) console.log(`  ${l}`);
+}
+if (out.listing) {
+  console.log(`\nLISTING (${fmt.int(out.listing.items)} items, autocannon ${out.listing.connections} connections x ${out.listing.duration} s on 127.0.0.1, medians of ${out.listing.runs} runs)`);
+  console.log(listingTable(out.listing));
+  console.log(`  server peak RSS ${fmt.mib(out.listing.serverPeakRssKiB)}`);
+  console.log(sequentialTable(out.listing));
+}
+if (out.agreement) {
+  console.log('\nAGREEMENT');
+  console.log(agreementTable(out.agreement));
+}
+if (out.profile) {
+  const { profileTable } = await import('./cpuprofile-top.js');
+  console.log(`\nIMPORT CPU PROFILE (self time, 50,000 lines; ${out.profile.file})`);
+  console.log(profileTable(out.profile.self));
+}
+console.log(`\nwritten: ${join(OUT, 'results.json')}, ${join(OUT, 'summary.md')}`);
