@@ -47,7 +47,7 @@ it('an admin signs in and sees the agreement heat map on the project page', asyn
   await page.waitForSelector('svg.heatmap');
   expect(await page.locator('svg.heatmap rect').count()).toBe(16);
   expect(await page.locator('#agreement table').first().locator('tbody tr').count()).toBe(6);
-  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
   expect(await page.locator('svg.heatmap text', { hasText: '<img src=x' }).count()).toBeGreaterThan(0);
   const cookies = await page.context().cookies();
   expect(cookies.find((c) => c.name === 'quorum_token')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
