@@ -27,7 +27,10 @@ export async function saveBody(body: ReadableStream<Uint8Array> | null, declared
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     return { path, bytes };
   } catch (err) {
+    // the file opens asynchronously: wait until the stream is closed, or the open could recreate it after rm
+    const closed = out.closed ? Promise.resolve() : new Promise<void>((resolve) => out.once('close', () => resolve()));
     out.destroy();
+    await closed;
     await rm(path, { force: true });
     throw err;
   }
