@@ -20,7 +20,7 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
   const db = openDb(config.dbPath);
   const runner = new JobRunner({ db, clock }, config.jobConcurrency);
-  registerImportJob(runner, { db, clock, maxLineBytes: config.maxLineBytes });
+  registerImportJob(runner, { db, clock, maxLineBytes: config.maxLineBytes, importWorkers: config.importWorkers });
   const abandoned = runner.recoverAbandoned();
   for (const job of abandoned) logger.warn({ jobId: job.id, type: job.type }, 'marked an abandoned job as failed');
   recoverImports({ db, clock });

@@ -14,6 +14,7 @@ const envSchema = z.object({
   QUORUM_MAX_LINE_MB: z.coerce.number().positive().max(1024).default(16),
   QUORUM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUORUM_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  QUORUM_IMPORT_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(16)]).default('auto'),
 });
 
 export interface Config {
@@ -26,6 +27,8 @@ export interface Config {
   maxLineBytes: number;
   logLevel: z.infer<typeof envSchema>['QUORUM_LOG_LEVEL'];
   jobConcurrency: number;
+  /** Threads parsing large JSONL imports; 'auto' uses them only where cores are to spare. */
+  importWorkers: number | 'auto';
   /** Where uploaded import bodies wait for their job (beside the database). */
   tmpDir: string;
 }
@@ -60,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxLineBytes: Math.round(e.QUORUM_MAX_LINE_MB * 1024 * 1024),
     logLevel: e.QUORUM_LOG_LEVEL,
     jobConcurrency: e.QUORUM_JOB_CONCURRENCY,
+    importWorkers: e.QUORUM_IMPORT_WORKERS,
     tmpDir: dbPath === ':memory:' ? join(tmpdir(), `quorum-tmp-${process.pid}`) : join(dirname(dbPath), 'tmp'),
     ...overrides,
   };

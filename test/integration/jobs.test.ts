@@ -76,7 +76,7 @@ describe('job runner', () => {
     expect(tableCounts(t.deps).items).toBeGreaterThan(0);
 
     const fresh = new JobRunner({ db: t.deps.db, clock: t.deps.clock });
-    registerImportJob(fresh, { db: t.deps.db, clock: t.deps.clock, maxLineBytes: 1 << 20 });
+    registerImportJob(fresh, { db: t.deps.db, clock: t.deps.clock, maxLineBytes: 1 << 20, importWorkers: 0 });
     const abandoned = fresh.recoverAbandoned();
     expect(abandoned.map((j) => j.id)).toEqual([row.id]);
     expect(fresh.get(row.id)).toMatchObject({ status: 'failed', error: 'the process running this job stopped' });

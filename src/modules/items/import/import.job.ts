@@ -28,7 +28,7 @@ export function recoverImports(deps: ImportDeps): void {
   for (const id of failedImportsWithRows(deps.db)) deleteImportRows(deps.db, id, 'all');
 }
 
-export function registerImportJob(runner: JobRunner, deps: ImportDeps & { maxLineBytes: number }): void {
+export function registerImportJob(runner: JobRunner, deps: ImportDeps & { maxLineBytes: number; importWorkers: number | 'auto' }): void {
   runner.register('import', {
     run: async (ctx) => {
       const p = importJobParamsSchema.parse(ctx.params);
@@ -46,6 +46,7 @@ export function registerImportJob(runner: JobRunner, deps: ImportDeps & { maxLin
           onError: p.onError,
           upsert: p.upsert,
           maxLineBytes: deps.maxLineBytes,
+          parseWorkers: deps.importWorkers,
           ...(rejects ? { rejects } : {}),
           jobId: ctx.jobId,
           signal: ctx.signal,

@@ -16,7 +16,7 @@ import {
   stagingImportOf,
   deleteImportRows,
 } from './import.repo.js';
-import { parsedRecords, defaultParseWorkers } from './parsed-records.js';
+import { parsedRecords, parseWorkersFor } from './parsed-records.js';
 import type { RecordContext, ValidRecord } from './record.js';
 import type { ImportFormat } from './sources.js';
 
@@ -43,8 +43,8 @@ export interface ImportOptions {
   jobId?: number | null;
   signal?: AbortSignal;
   progress?: (bytesRead: number) => void;
-  /** Worker threads parsing JSONL (0: on this thread); default: some for files over 8 MiB. */
-  parseWorkers?: number;
+  /** Threads parsing JSONL files over 8 MiB (0: this thread); default 'auto' (QUORUM_IMPORT_WORKERS). */
+  parseWorkers?: number | 'auto';
 }
 
 export interface Reject {
@@ -187,7 +187,7 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
     let batch: Pending[] = [];
     let batchBytes = 0;
     let sawLine = false;
-    const parseWorkers = opts.parseWorkers ?? defaultParseWorkers(typeof opts.source === 'string' ? statSync(opts.source).size : undefined);
+    const parseWorkers = parseWorkersFor(typeof opts.source === 'string' ? statSync(opts.source).size : undefined, opts.parseWorkers ?? 'auto');
     for await (const p of parsedRecords(opts.source, ctx, { format: opts.format, maxLineBytes: opts.maxLineBytes, workers: parseWorkers })) {
       sawLine = true;
       summary.records++;

@@ -30,11 +30,16 @@ const WORKER_FILE = join(projectRoot(), 'dist', 'workers', 'import-parse.worker.
 /** Worker threads pay off only for big inputs: below this, parsing inline is faster than starting them. */
 export const PARALLEL_MIN_BYTES = 8 << 20;
 
-/** Threads for a file of this size (unknown size: a stream, parsed inline). */
-export function defaultParseWorkers(sizeBytes: number | undefined): number {
-  if (sizeBytes === undefined || sizeBytes < PARALLEL_MIN_BYTES) return 0;
-  if (!existsSync(WORKER_FILE)) return 0;
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+/**
+ * Threads for a file of this size (unknown size: a stream, parsed inline). With
+ * 'auto', only where cores are to spare: measured on 2 cores, each thread added
+ * 15-20% throughput but ~90 MB of memory (BENCHMARKS.md), so 2 cores parse inline.
+ */
+export function parseWorkersFor(sizeBytes: number | undefined, setting: number | 'auto'): number {
+  if (sizeBytes === undefined || sizeBytes < PARALLEL_MIN_BYTES || !existsSync(WORKER_FILE)) return 0;
+  if (setting !== 'auto') return setting;
+  const cores = availableParallelism();
+  return cores >= 4 ? Math.min(4, cores - 2) : 0;
 }
 
 /**
