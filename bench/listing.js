@@ -12,8 +12,8 @@ import { CLI, LABELS, OUT, ensureOut, flags, fmt, freshDb, generateJsonl, isMain
 const HOST = '127.0.0.1';
 
 /** Starts `quorum serve --port 0` and resolves with its URL (from the --json output) and a stop(). */
-async function startServer(db) {
-  const child = spawn(process.execPath, [CLI, '--db', db, '--json', 'serve', '--port', '0', '--host', HOST], {
+export async function startServer(db, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, '--db', db, '--json', 'serve', '--port', '0', '--host', HOST], {
     env: { ...process.env, QUORUM_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -93,7 +93,23 @@ async function cursorsAt(base, token, offsets) {
   });
 }
 
-function cannon(opts) {
+/** Unloaded latency of each path alone: `n` sequential requests after one warm-up, median ms. */
+async function perPathLatency(base, token, paths, n = 15) {
+  const out = [];
+  for (const p of paths) {
+    await getJson(base + p, token);
+    const ms = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await getJson(base + p, token);
+      ms.push(performance.now() - t0);
+    }
+    out.push({ path: p, medianMs: median(ms) });
+  }
+  return out;
+}
+
+export function cannon(opts) {
   return new Promise((resolve, reject) => {
     const inst = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
     // hard stop in case the server stalls: duration + 15 s
@@ -117,17 +133,22 @@ function summarize(r) {
   };
 }
 
-export async function runListingBench({ items = 50_000, duration = 10, connections = 10, runs = 3, warmup = 2 } = {}) {
+/** A fresh database with project P holding `items` imported items, and an admin token. */
+export async function prepareListingDb({ items = 50_000, name = 'listing.db' } = {}) {
   ensureOut();
   log(`listing: generating ${items} lines`);
   const gen = await generateJsonl(items);
-  const db = freshDb(join(OUT, 'listing.db'));
+  const db = freshDb(join(OUT, name));
   await quorum(['--db', db, '--json', 'project', 'create', 'P', '--labels', LABELS.join(',')]);
   log('listing: importing');
   const summary = await quorum(['--db', db, '--json', 'import', 'P', gen.path], { timeoutMs: 600_000 });
   if (summary.inserted !== items) throw new Error(`imported ${summary.inserted} of ${items}`);
   const { token } = await quorum(['--db', db, '--json', 'user', 'add', 'bench-admin', '--role', 'admin']);
+  return { db, token };
+}
 
+export async function runListingBench({ items = 50_000, duration = 10, connections = 10, runs = 3, warmup = 2 } = {}) {
+  const { db, token } = await prepareListingDb({ items });
   const server = await startServer(db);
   log(`listing: server at ${server.url} (pid ${server.pid})`);
   try {
@@ -145,6 +166,8 @@ export async function runListingBench({ items = 50_000, duration = 10, connectio
       const page = await getJson(server.url + p, token);
       if (page.items.length !== 100) throw new Error(`${p}: ${page.items.length} items, expected 100`);
     }
+    const sequential = await perPathLatency(server.url, token, paths);
+    for (const s of sequential) log(`listing: alone ${fmt.ms(s.medianMs)}  ${s.path}`);
     const listingOpts = { url: server.url, connections, headers, requests: paths.map((path) => ({ method: 'GET', path })) };
     const healthOpts = { url: server.url, connections, requests: [{ method: 'GET', path: '/health' }] };
 
@@ -174,6 +197,7 @@ export async function runListingBench({ items = 50_000, duration = 10, connectio
       machine: machine(),
       items, duration, connections, runs, paths,
       serverPeakRssKiB: server.peakRssKiB(),
+      sequential,
       health: H,
       listing: L,
       ratio: { reqPerSec: L.reqPerSec / H.reqPerSec, p50: L.p50 / H.p50, p99: L.p99 / H.p99 },
@@ -204,6 +228,21 @@ export function listingTable(res, { md = false } = {}) {
   );
 }
 
+/** Per-path latency without load; cursors are shown by the offset they start at. */
+export function sequentialTable(res, { md = false } = {}) {
+  const offsets = ['10k', '25k', '45k'];
+  let k = 0;
+  const cursorNames = new Map();
+  const name = (p) =>
+    p
+      .replace('/api/v1/projects/P/items', '')
+      .replace(/cursor=([^&]+)/, (_, c) => {
+        if (!cursorNames.has(c)) cursorNames.set(c, offsets[k++] ?? '?');
+        return `cursor=<at ${cursorNames.get(c)}>`;
+      });
+  return table([['request (alone, sequential)', 'median latency'], ...res.sequential.map((s) => [name(s.path), fmt.ms(s.medianMs)])], { md });
+}
+
 if (isMain(import.meta.url)) {
   const f = flags();
   const res = await runListingBench({
@@ -217,4 +256,5 @@ if (isMain(import.meta.url)) {
     `machine: ${res.machine.nproc} CPUs, node ${res.machine.node}; ${fmt.int(res.items)} items, ${res.connections} connections, ${res.duration} s, medians of ${res.runs} runs; server peak RSS ${fmt.mib(res.serverPeakRssKiB)}`,
   );
   console.log(listingTable(res));
+  console.log(sequentialTable(res));
 }

@@ -8,6 +8,7 @@ import { OUT, ensureOut, flags, fmt, log, machine } from './lib.js';
 import { importTable, importVerdict, runImportBench } from './import.js';
 import { listingTable, runListingBench, sequentialTable } from './listing.js';
 import { agreementTable, runAgreementBench } from './agreement.js';
+import { runWorkersBench, workersTable } from './import-workers.js';
 
 const WATCHDOG_MS = 30 * 60_000;
 const watchdog = setTimeout(() => {
@@ -28,6 +29,11 @@ if (!only || only === 'import') {
   log('== import throughput and memory');
   out.import = await runImportBench({ runs });
   md.push('', `### Import (medians of ${runs} runs)`, '', importTable(out.import, { md: true }), '', ...importVerdict(out.import).map((l) => `- ${l}`));
+}
+if (!only || only === 'import' || only === 'import-workers') {
+  log('== import: parse threads');
+  out.importWorkers = await runWorkersBench({ runs });
+  md.push('', `### Import with parse threads (${fmt.int(out.importWorkers.lines)} lines, medians of ${runs} runs)`, '', workersTable(out.importWorkers));
 }
 if (!only || only === 'listing') {
   log('== listing latency under load');
@@ -70,6 +76,10 @@ if (out.listing) {
   console.log(listingTable(out.listing));
   console.log(`  server peak RSS ${fmt.mib(out.listing.serverPeakRssKiB)}`);
   console.log(sequentialTable(out.listing));
+}
+if (out.importWorkers) {
+  console.log('\nIMPORT, PARSE THREADS (QUORUM_IMPORT_WORKERS)');
+  console.log(workersTable(out.importWorkers));
 }
 if (out.agreement) {
   console.log('\nAGREEMENT');

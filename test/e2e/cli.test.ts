@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ImportSummary } from '../../src/modules/items/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(ROOT, 'bin', 'quorum.js');
@@ -87,18 +88,7 @@ interface ProjectJson {
   counts: { items: number; pool: number; eval: number; gold: number; labeled: number; annotations: number };
 }
 
-interface ImportJson {
-  jobId: number;
-  importId: number;
-  records: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  annotationsAdded: number;
-  rejected: number;
-  rejects: { line: number; field?: string; error: string }[];
-  featureDim: number | null;
-}
+type ImportJson = ImportSummary & { jobId: number };
 
 interface JobJson {
   id: number;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
-import { formatBytes } from './lines.js';
+import { bomSkipper, formatBytes } from './lines.js';
 import type { RawRecord } from './sources.js';
 
 const JSON_COLUMNS = new Set(['meta', 'features', 'annotations']);
@@ -114,7 +114,7 @@ async function* csvRows(input: Readable, maxRecordBytes: number): AsyncGenerator
   let line = 1;
   let startLine = 1;
   let bytesRead = 0;
-  let bom = 0;
+  const skipBom = bomSkipper();
   const end = (): CsvRow | undefined => {
     let bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     if (bytes.at(-1) === CR) bytes = bytes.subarray(0, -1);
@@ -136,17 +136,8 @@ async function* csvRows(input: Readable, maxRecordBytes: number): AsyncGenerator
     }
   };
   for await (const raw of input) {
-    let chunk = raw as Buffer;
-    bytesRead += chunk.length;
-    if (bom >= 0) {
-      let skip = 0;
-      while (bom < 3 && skip < chunk.length && chunk[skip] === [0xef, 0xbb, 0xbf][bom]) {
-        skip++;
-        bom++;
-      }
-      if (bom === 3 || skip < chunk.length) bom = -1;
-      chunk = chunk.subarray(skip);
-    }
+    bytesRead += (raw as Buffer).length;
+    const chunk = skipBom(raw as Buffer);
     let from = 0;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;

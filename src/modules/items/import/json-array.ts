@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { formatBytes } from './lines.js';
+import { bomSkipper, formatBytes } from './lines.js';
 
 export interface ArrayElement {
   /** Line where the element starts. */
@@ -12,7 +12,6 @@ export interface ArrayElement {
 }
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
-const BOM = [0xef, 0xbb, 0xbf];
 const [QUOTE, BACKSLASH, COMMA, OPEN_OBJ, CLOSE_OBJ, OPEN_ARR, CLOSE_ARR, LF] = [0x22, 0x5c, 0x2c, 0x7b, 0x7d, 0x5b, 0x5d, 0x0a];
 
 /**
@@ -37,8 +36,7 @@ export async function* readJsonArray(input: Readable, maxElementBytes: number): 
   let elementLine = 1;
   let index = 0;
   let bytesRead = 0;
-  /** Bytes of a leading UTF-8 BOM matched so far (it may be cut over chunks); -1 once past it. */
-  let bom = 0;
+  const skipBom = bomSkipper();
   const fail = (reason: string, at = line): ArrayElement => ({ line: at, index, error: reason, bytesRead });
 
   const finish = (): ArrayElement => {
@@ -53,17 +51,8 @@ export async function* readJsonArray(input: Readable, maxElementBytes: number): 
   };
 
   for await (const raw of input) {
-    let chunk = raw as Buffer;
-    bytesRead += chunk.length;
-    if (bom >= 0) {
-      let skip = 0;
-      while (bom < 3 && skip < chunk.length && chunk[skip] === BOM[bom]) {
-        skip++;
-        bom++;
-      }
-      if (bom === 3 || skip < chunk.length) bom = -1;
-      chunk = chunk.subarray(skip);
-    }
+    bytesRead += (raw as Buffer).length;
+    const chunk = skipBom(raw as Buffer);
     // an element that began in an earlier chunk goes on from this chunk's start
     let segStart = state === 'element' ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {

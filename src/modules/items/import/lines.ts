@@ -20,6 +20,22 @@ export interface RawLine {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const BOM = [0xef, 0xbb, 0xbf];
+
+/** Drops a leading UTF-8 BOM from a stream's chunks, also when it is cut over chunks. */
+export function bomSkipper(): (chunk: Buffer) => Buffer {
+  let matched = 0; // bytes of the BOM seen so far; -1 once past the start
+  return (chunk) => {
+    if (matched < 0) return chunk;
+    let skip = 0;
+    while (matched < 3 && skip < chunk.length && chunk[skip] === BOM[matched]) {
+      skip++;
+      matched++;
+    }
+    if (matched === 3 || skip < chunk.length) matched = -1;
+    return chunk.subarray(skip);
+  };
+}
 
 export function decodeLine(buf: Uint8Array): { text?: string; error?: string } {
   if (buf.includes(0)) return { error: 'line contains NUL bytes: this looks like binary data, not text' };
@@ -46,15 +62,11 @@ export async function* splitLines(input: Readable, maxLineBytes: number): AsyncG
   let overflow = false;
   let lineNo = 1;
   let bytesRead = 0;
-  let first = true;
+  const skipBom = bomSkipper();
   const fits = (len: number, last: number | undefined) => len <= maxLineBytes || (len === maxLineBytes + 1 && last === 13);
 
   for await (const raw of input) {
-    let chunk = raw as Buffer;
-    if (first) {
-      first = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
-    }
+    const chunk = skipBom(raw as Buffer);
     bytesRead += (raw as Buffer).length;
     let start = 0;
     for (;;) {
