@@ -7,7 +7,7 @@ export type Split = (typeof SPLITS)[number];
 export const SCALES = ['nominal', 'ordinal', 'interval', 'ratio'] as const;
 export type Scale = (typeof SCALES)[number];
 
-export const ROLES = ['admin', 'annotator', 'viewer'] as const;
+export const ROLES = ['admin', 'annotator', 'reviewer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Class probabilities: rows × labels, in the model version's label order. */

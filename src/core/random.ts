@@ -102,3 +102,19 @@ export function sampleIndexes(n: number, k: number, rng: Rng): Int32Array {
 export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
 }
+
+/**
+ * A stable pseudo-random number in [0, 1) for a string key (cyrb53, a fast
+ * 53-bit hash): the same key always gives the same number, with no state.
+ */
+export function stableRandom(key: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < key.length; i++) {
+    const ch = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)) / 9007199254740992;
+}

@@ -101,6 +101,7 @@ CREATE TABLE `items` (
 	`text` text,
 	`features` blob,
 	`meta` text,
+	`rand` real NOT NULL,
 	`content_hash` text NOT NULL,
 	`import_id` integer NOT NULL,
 	`import_line` integer NOT NULL,
@@ -112,4 +113,57 @@ CREATE TABLE `items` (
 CREATE UNIQUE INDEX `items_project_external_uq` ON `items` (`project_id`,`external_id`);--> statement-breakpoint
 CREATE INDEX `items_project_id_idx` ON `items` (`project_id`,`id`);--> statement-breakpoint
 CREATE INDEX `items_project_split_idx` ON `items` (`project_id`,`split`,`id`);--> statement-breakpoint
-CREATE INDEX `items_import_idx` ON `items` (`import_id`);
+CREATE INDEX `items_import_idx` ON `items` (`import_id`);--> statement-breakpoint
+CREATE TABLE `queue_slots` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`project_id` integer NOT NULL,
+	`item_id` integer NOT NULL,
+	`source` text NOT NULL,
+	`priority` real NOT NULL,
+	`status` text NOT NULL,
+	`task_id` integer,
+	`lease_expires_at` integer,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`item_id`) REFERENCES `items`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `queue_slots_claim_idx` ON `queue_slots` (`project_id`,`status`,`priority`,`id`);--> statement-breakpoint
+CREATE INDEX `queue_slots_item_idx` ON `queue_slots` (`item_id`);--> statement-breakpoint
+CREATE TABLE `reviews` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`project_id` integer NOT NULL,
+	`item_id` integer NOT NULL,
+	`status` text NOT NULL,
+	`reviewer_id` integer,
+	`lease_expires_at` integer,
+	`annotation_id` integer,
+	`created_at` integer NOT NULL,
+	`resolved_at` integer,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`item_id`) REFERENCES `items`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `reviews_item_uq` ON `reviews` (`item_id`);--> statement-breakpoint
+CREATE INDEX `reviews_claim_idx` ON `reviews` (`project_id`,`status`,`id`);--> statement-breakpoint
+CREATE TABLE `tasks` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`slot_id` integer NOT NULL,
+	`project_id` integer NOT NULL,
+	`item_id` integer NOT NULL,
+	`annotator_id` integer NOT NULL,
+	`status` text NOT NULL,
+	`leased_at` integer NOT NULL,
+	`lease_expires_at` integer NOT NULL,
+	`finished_at` integer,
+	`annotation_id` integer,
+	`idempotency_key` text,
+	`skip_reason` text,
+	FOREIGN KEY (`slot_id`) REFERENCES `queue_slots`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`item_id`) REFERENCES `items`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`annotator_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `tasks_item_annotator_idx` ON `tasks` (`item_id`,`annotator_id`);--> statement-breakpoint
+CREATE INDEX `tasks_annotator_idx` ON `tasks` (`project_id`,`annotator_id`,`status`,`finished_at`);

@@ -1,9 +1,11 @@
-import { index, integer, sqliteTable, text, uniqueIndex, blob } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { LabelValue, Split } from '../../core/labels.js';
 import { projects } from './projects.js';
 import { users } from './users.js';
 
 export const IMPORT_STATES = ['staging', 'committed', 'failed'] as const;
+/** import: a label from a file; task: given in Quorum; gold: a gold item's known answer; review: a reviewer's final label. */
+export type AnnotationSource = 'import' | 'task' | 'gold' | 'review';
 export type ImportState = (typeof IMPORT_STATES)[number];
 
 /**
@@ -37,6 +39,8 @@ export const items = sqliteTable(
     /** float32 little-endian, `projects.feature_dim` values. */
     features: blob('features', { mode: 'buffer' }),
     meta: text('meta'),
+    /** A seeded pseudo-random key (from the project and the external id): the cold-start order and the agreement sample. */
+    rand: real('rand').notNull(),
     /** sha256 of the canonical content (split, text, features, meta): re-imports compare it. */
     contentHash: text('content_hash').notNull(),
     /** The import that created it: the item is visible once that import committed. */
@@ -49,6 +53,7 @@ export const items = sqliteTable(
   (t) => [
     uniqueIndex('items_project_external_uq').on(t.projectId, t.externalId),
     index('items_project_id_idx').on(t.projectId, t.id),
+    index('items_project_rand_idx').on(t.projectId, t.rand),
     index('items_project_split_idx').on(t.projectId, t.split, t.id),
     index('items_import_idx').on(t.importId),
   ],
@@ -69,8 +74,7 @@ export const annotations = sqliteTable(
       .references(() => users.id),
     /** JSON: a label string, or an array of labels for multi-label projects. */
     value: text('value', { mode: 'json' }).$type<LabelValue>().notNull(),
-    /** import: a label from a file; task: given in Quorum; gold: the known answer of a gold item. */
-    source: text('source').$type<'import' | 'task' | 'gold'>().notNull(),
+    source: text('source').$type<AnnotationSource>().notNull(),
     durationMs: integer('duration_ms'),
     createdAt: integer('created_at').notNull(),
     /** Set when a newer annotation by the same annotator replaces it; history is kept. */

@@ -1,3 +1,4 @@
+import type { AnnotationSource } from '../../db/schema/items.js';
 import { prepared } from '../../db/statements.js';
 import type { Db } from '../../db/index.js';
 import { visibleAnnotationSql, visibleItemSql } from '../../db/visibility.js';
@@ -8,7 +9,7 @@ export interface AnnotationRow {
   externalId: string;
   split: Split;
   annotator: string;
-  source: 'import' | 'task' | 'gold';
+  source: AnnotationSource;
   value: string;
 }
 

@@ -46,6 +46,8 @@ export function computeConsensus(deps: AgreementDeps, projectRef: string | numbe
   const items: ConsensusItem[] = data.items.map((it, i) => {
     const votes = vars[0]!.votes[i]!;
     const agreement = vars.reduce((s, v) => s + v.share[i]!, 0) / vars.length;
+    const review = data.resolved[i];
+    if (review !== null && review !== undefined) return { id: it.externalId, split: it.split, label: review, confidence: 1, source: 'review', votes, agreement };
     const gold = data.gold[i]!;
     if (gold >= 0) return { id: it.externalId, split: it.split, label: data.labels[gold]!, confidence: 1, source: 'gold', votes, agreement };
     const unresolved = vars.some((v) => v.label[i]! < 0);
@@ -69,6 +71,7 @@ export function computeConsensus(deps: AgreementDeps, projectRef: string | numbe
       resolved: items.filter((i) => i.label !== null).length,
       unresolved: items.filter((i) => i.source === 'unresolved').length,
       gold: items.filter((i) => i.source === 'gold').length,
+      reviewed: items.filter((i) => i.source === 'review').length,
     },
     annotators: data.annotators.map((annotator, a) => ({
       annotator,

@@ -23,6 +23,8 @@ export interface LabelData {
   obsPresent: Uint8Array | null;
   /** Per item: the gold label index (single-label) or -1. */
   gold: Int32Array;
+  /** Per item: a reviewer's final label, which wins over the vote; null when none. */
+  resolved: (LabelValue | null)[];
 }
 
 export function loadLabelData(db: Db, project: ProjectRow): LabelData {
@@ -35,15 +37,21 @@ export function loadLabelData(db: Db, project: ProjectRow): LabelData {
   const obsLabel: number[] = [];
   const present: number[] = [];
   const gold: number[] = [];
+  const resolved: (LabelValue | null)[] = [];
   let lastItem = -1;
   for (const row of iterateProjectAnnotations(db, project.id)) {
     if (row.itemId !== lastItem) {
       items.push({ id: row.itemId, externalId: row.externalId, split: row.split });
       gold.push(-1);
+      resolved.push(null);
       lastItem = row.itemId;
     }
     const itemIdx = items.length - 1;
     const value = JSON.parse(row.value) as LabelValue;
+    if (row.source === 'review') {
+      resolved[itemIdx] = value;
+      continue;
+    }
     if (row.source === 'gold') {
       if (!project.multiLabel && typeof value === 'string') {
         const g = labelIndex.get(value) ?? -1;
@@ -77,6 +85,7 @@ export function loadLabelData(db: Db, project: ProjectRow): LabelData {
     obsLabel: Int32Array.from(obsLabel),
     obsPresent: project.multiLabel ? Uint8Array.from(present) : null,
     gold: Int32Array.from(gold.map((g) => (g < 0 ? -1 : g))),
+    resolved,
   };
 }
 
@@ -85,5 +94,6 @@ export function binaryLabelData(data: LabelData, label: number): LabelData {
   const k = data.labels.length;
   const obsLabel = new Int32Array(data.obsItem.length);
   for (let t = 0; t < obsLabel.length; t++) obsLabel[t] = data.obsPresent![t * k + label]!;
-  return { ...data, labels: ['absent', 'present'], multiLabel: false, obsLabel, obsPresent: null, gold: new Int32Array(data.items.length).fill(-1) };
+  const resolved = data.resolved.map((r) => (r === null ? null : (Array.isArray(r) ? r : [r]).includes(data.labels[label]!) ? 'present' : 'absent'));
+  return { ...data, labels: ['absent', 'present'], multiLabel: false, obsLabel, obsPresent: null, gold: new Int32Array(data.items.length).fill(-1), resolved };
 }

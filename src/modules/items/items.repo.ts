@@ -1,3 +1,4 @@
+import type { AnnotationSource } from '../../db/schema/items.js';
 import { prepared } from '../../db/statements.js';
 import type { Db } from '../../db/index.js';
 import { visibleAnnotationSql, visibleItemSql } from '../../db/visibility.js';
@@ -18,7 +19,7 @@ export interface AnnotationRecord {
   itemId: number;
   annotator: string;
   value: string;
-  source: 'import' | 'task' | 'gold';
+  source: AnnotationSource;
   createdAt: number;
 }
 
@@ -63,4 +64,8 @@ export function findAnnotationsOf(db: Db, itemIds: number[]): AnnotationRecord[]
       WHERE a.item_id IN (SELECT value FROM json_each(?)) AND a.superseded_at IS NULL AND ${visibleAnnotationSql('a')}
       ORDER BY a.item_id, a.created_at, a.id`,
   ).all(JSON.stringify(itemIds)) as AnnotationRecord[];
+}
+
+export function findItemById(db: Db, itemId: number): ItemRecord | undefined {
+  return prepared(db, `SELECT ${ITEM_COLUMNS}, i.features FROM items i WHERE i.id = ?`).get(itemId) as ItemRecord | undefined;
 }

@@ -7,7 +7,7 @@ export const annotationSchema = z
   .object({
     annotator: z.string(),
     label: labelValueSchema,
-    source: z.enum(['import', 'task', 'gold']).openapi({ description: "gold: a gold item's known answer" }),
+    source: z.enum(['import', 'task', 'gold', 'review']).openapi({ description: "gold: a gold item's known answer; review: a reviewer's final label" }),
     createdAt: z.string(),
   })
   .openapi('Annotation');

@@ -6,7 +6,7 @@ import type { LabelValue } from '../../core/labels.js';
 import type { Db } from '../../db/index.js';
 import { resolveProject } from '../projects/index.js';
 import { CONSENSUS_METHODS, computeConsensus, type ConsensusItem, type ConsensusMethod } from '../agreement/index.js';
-import { findAnnotationsOf, findItemByExternalId, findItemsPage, type AnnotationRecord, type ItemRecord } from './items.repo.js';
+import { findAnnotationsOf, findItemById, findItemByExternalId, findItemsPage, type AnnotationRecord, type ItemRecord } from './items.repo.js';
 import type { Item, ListItemsQuery } from './items.schemas.js';
 
 export interface ItemsDeps {
@@ -88,6 +88,13 @@ export function getItem(deps: ItemsDeps, projectRef: string | number, externalId
   const row = findItemByExternalId(deps.db, project.id, externalId);
   if (!row) throw new NotFoundError(`item "${externalId}" not found in project "${project.name}"`);
   return toItem(row, groupAnnotations(findAnnotationsOf(deps.db, [row.id])).get(row.id) ?? [], true);
+}
+
+/** An item by its internal id, as an annotator sees it: content only, no one's labels. */
+export function itemContent(deps: ItemsDeps, itemId: number): { id: string; text: string | null; meta: Record<string, unknown> | null; split: Item['split'] } {
+  const row = findItemById(deps.db, itemId);
+  if (!row) throw new NotFoundError(`item ${itemId} not found`);
+  return { id: row.externalId, text: row.text, meta: row.meta === null ? null : (JSON.parse(row.meta) as Record<string, unknown>), split: row.split };
 }
 
 /**

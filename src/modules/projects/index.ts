@@ -7,5 +7,6 @@ export {
   resolveProject,
   toProject,
   updateProject,
+  updateSettings,
   type ProjectsDeps,
 } from './projects.service.js';

@@ -34,9 +34,29 @@ export const labelSetSchema = z
 
 export const scaleSchema = z.enum(SCALES).openapi({ description: 'Measurement scale of the labels, used by agreement metrics' });
 
-export const projectSettingsSchema = z.record(z.string(), z.unknown()).openapi({
-  description: 'Project settings; later features add keys (overlap, leases, retraining).',
-});
+/** Every project setting, with its range and default; later features add keys here. */
+export const projectSettingsSchema = z
+  .object({
+    overlap: z.number().int().min(1).max(50).default(1).openapi({ description: 'Annotations wanted per item' }),
+    agreementSample: z.number().min(0).max(1).default(0).openapi({ description: 'Share of items that get agreementOverlap annotators' }),
+    agreementOverlap: z.number().int().min(2).max(50).default(3),
+    leaseSeconds: z.number().int().min(10).max(7 * 24 * 3600).default(600),
+    goldRate: z.number().min(0).max(1).default(0).openapi({ description: 'Share of tasks that are gold items' }),
+    goldThreshold: z.number().min(0).max(1).default(0.7).openapi({ description: 'Annotators below this gold accuracy are flagged' }),
+    goldMinAnswers: z.number().int().min(1).max(1000).default(5).openapi({ description: 'Gold answers needed before an annotator can be flagged' }),
+    maxPerAnnotator: z.number().int().min(1).nullable().default(null),
+    showSuggestions: z.boolean().default(false).openapi({ description: "Show the model's suggestion on the labeling page (off: anchoring bias)" }),
+    consensusMethod: z.enum(['majority', 'dawid-skene']).default('majority'),
+  })
+  .strict()
+  .openapi('ProjectSettings');
+export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
+export const projectSettingsPatchSchema = projectSettingsSchema.partial().strict().openapi('ProjectSettingsPatch');
+
+/** A project's settings with the defaults filled in (stored settings may predate a key). */
+export function settingsOf(stored: Record<string, unknown>): ProjectSettings {
+  return projectSettingsSchema.parse({ ...stored });
+}
 
 export const createProjectSchema = z
   .object({
@@ -45,7 +65,7 @@ export const createProjectSchema = z
     labels: labelSetSchema,
     multiLabel: z.boolean().default(false),
     scale: scaleSchema.default('nominal'),
-    settings: projectSettingsSchema.default({}),
+    settings: projectSettingsPatchSchema.default({}),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -62,7 +82,7 @@ export const updateProjectSchema = z
     description: z.string().max(10_000).optional(),
     labels: labelSetSchema.optional(),
     scale: scaleSchema.optional(),
-    settings: projectSettingsSchema.optional(),
+    settings: projectSettingsPatchSchema.optional(),
   })
   .strict()
   .openapi('UpdateProject');

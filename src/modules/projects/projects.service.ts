@@ -16,6 +16,8 @@ import {
 } from './projects.repo.js';
 import {
   createProjectSchema,
+  projectSettingsPatchSchema,
+  settingsOf,
   updateProjectSchema,
   type CreateProjectInput,
   type Project,
@@ -44,7 +46,7 @@ export function toProject(deps: ProjectsDeps, row: ProjectRow): Project {
     labels: row.labels,
     multiLabel: row.multiLabel,
     scale: row.scale,
-    settings: row.settings,
+    settings: settingsOf(row.settings),
     featureDim: row.featureDim,
     counts: projectCounts(deps.db, row.id),
     createdAt: toIso(row.createdAt)!,
@@ -56,7 +58,7 @@ export function createProject(deps: ProjectsDeps, input: CreateProjectInput): Pr
   const data = parseOrThrow(createProjectSchema, input, 'project');
   if (findProjectByName(deps.db, data.name)) throw new ConflictError(`a project named "${data.name}" already exists`);
   const now = deps.clock.now();
-  const row = insertProject(deps.db, { ...data, createdAt: now, updatedAt: now });
+  const row = insertProject(deps.db, { ...data, settings: settingsOf(data.settings), createdAt: now, updatedAt: now });
   return toProject(deps, row);
 }
 
@@ -96,7 +98,7 @@ export function updateProject(deps: ProjectsDeps, ref: string | number, input: U
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.labels ? { labels: patch.labels } : {}),
       ...(patch.scale ? { scale: patch.scale } : {}),
-      ...(patch.settings ? { settings: { ...current.settings, ...patch.settings } } : {}),
+      ...(patch.settings ? { settings: settingsOf({ ...current.settings, ...patch.settings }) } : {}),
       updatedAt: deps.clock.now(),
     });
   });
@@ -106,4 +108,9 @@ export function updateProject(deps: ProjectsDeps, ref: string | number, input: U
 export function deleteProject(deps: ProjectsDeps, ref: string | number): void {
   const row = resolveProject(deps, ref);
   deleteProjectRow(deps.db, row.id);
+}
+
+/** Merges a settings patch into the project's settings; every key is validated with its range. */
+export function updateSettings(deps: ProjectsDeps, ref: string | number, patch: unknown): Project {
+  return updateProject(deps, ref, { settings: parseOrThrow(projectSettingsPatchSchema, patch, 'settings') });
 }

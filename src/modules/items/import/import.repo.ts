@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../../db/index.js';
+import { stableRandom } from '../../../core/random.js';
 import type { ValidRecord } from './record.js';
 
 export interface ExistingItem {
@@ -34,8 +35,8 @@ export class ImportWriter {
   ) {
     const c = db.$client;
     this.insertItem = c.prepare(
-      `INSERT INTO items (project_id, external_id, split, text, features, meta, content_hash, import_id, import_line, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, external_id) DO NOTHING`,
+      `INSERT INTO items (project_id, external_id, split, text, features, meta, rand, content_hash, import_id, import_line, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, external_id) DO NOTHING`,
     );
     this.findItem = c.prepare(
       `SELECT id, content_hash AS contentHash, import_id AS importId, import_line AS importLine
@@ -60,7 +61,7 @@ export class ImportWriter {
   /** Inserts a new (still invisible) item; undefined when the external id already exists. */
   tryInsertItem(rec: ValidRecord, line: number, now: number): number | undefined {
     const r = this.insertItem.run(
-      this.projectId, rec.externalId, rec.split, rec.text, rec.features, rec.meta, rec.contentHash,
+      this.projectId, rec.externalId, rec.split, rec.text, rec.features, rec.meta, stableRandom(rec.externalId, this.projectId), rec.contentHash,
       this.importId, line, now, now,
     );
     return r.changes === 1 ? Number(r.lastInsertRowid) : undefined;

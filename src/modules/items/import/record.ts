@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import { SPLITS, type LabelValue, type Split } from '../../../core/labels.js';
+import { ValidationError } from '../../../core/errors.js';
 
 /** The import (and export) line format; documented in the OpenAPI document and the README. */
 export const importRecordSchema = z
@@ -223,4 +224,18 @@ export function validateRecord(raw: unknown, ctx: RecordContext): ValidRecord {
     byAnnotator.add(a.annotator);
   }
   return { externalId, split, text, features, meta, annotations, contentHash: contentHash(split, text, features, meta) };
+}
+
+/** Checks a label given in Quorum (a task, a review) exactly as an imported one; the error names the field `label`. */
+export function parseLabelValue(project: { labels: readonly string[]; multiLabel: boolean }, raw: unknown): LabelValue {
+  const ctx: RecordContext = {
+    labels: project.labels, labelIndex: new Map(project.labels.map((l, i) => [l, i])), multiLabel: project.multiLabel,
+    defaultSplit: 'pool', labelSource: '', featureDim: null,
+  };
+  try {
+    return checkLabel(ctx, raw, 'label');
+  } catch (err) {
+    if (err instanceof RecordError) throw new ValidationError(`${err.field}: ${err.message}`, [{ ...(err.field ? { field: err.field } : {}), message: err.message }]);
+    throw err;
+  }
 }

@@ -1,0 +1,175 @@
+import type { Db } from '../../db/index.js';
+import { prepared } from '../../db/statements.js';
+import { visibleItemSql } from '../../db/visibility.js';
+import type { SlotSource, TaskStatus } from '../../db/schema/queue.js';
+
+export interface TaskRow {
+  id: number;
+  slotId: number;
+  projectId: number;
+  itemId: number;
+  annotatorId: number;
+  status: TaskStatus;
+  leaseExpiresAt: number;
+  finishedAt: number | null;
+  annotationId: number | null;
+  idempotencyKey: string | null;
+}
+
+export interface SlotRow {
+  id: number;
+  itemId: number;
+  source: SlotSource;
+  status: 'open' | 'leased' | 'done';
+  taskId: number | null;
+}
+
+const TASK_COLUMNS = `id, slot_id AS slotId, project_id AS projectId, item_id AS itemId, annotator_id AS annotatorId, status,
+  lease_expires_at AS leaseExpiresAt, finished_at AS finishedAt, annotation_id AS annotationId, idempotency_key AS idempotencyKey`;
+
+/** Items the annotator must not get again: labelled, skipped, or held by a live lease of theirs. */
+const NOT_SEEN_BY = (item: string) => `NOT EXISTS (SELECT 1 FROM tasks t WHERE t.item_id = ${item} AND t.annotator_id = :annotator
+      AND (t.status IN ('done', 'skipped') OR (t.status = 'leased' AND t.lease_expires_at > :now)))
+    AND NOT EXISTS (SELECT 1 FROM annotations an WHERE an.item_id = ${item} AND an.annotator_id = :annotator AND an.superseded_at IS NULL)`;
+
+/**
+ * The claim: one conditional UPDATE takes the best slot that is open (or whose
+ * lease expired) for an item this annotator has not seen. The outer WHERE repeats
+ * the free test, so the statement takes the slot only if it is still free.
+ */
+export function claimSlot(db: Db, projectId: number, annotatorId: number, now: number, leaseExpiresAt: number): { id: number; itemId: number; source: SlotSource } | undefined {
+  return prepared(
+    db,
+    `UPDATE queue_slots SET status = 'leased', lease_expires_at = :expires
+      WHERE id = (
+        SELECT s.id FROM queue_slots s
+         WHERE s.project_id = :project AND (s.status = 'open' OR (s.status = 'leased' AND s.lease_expires_at <= :now))
+           AND ${NOT_SEEN_BY('s.item_id')}
+         ORDER BY s.priority DESC, s.id LIMIT 1)
+        AND (status = 'open' OR (status = 'leased' AND lease_expires_at <= :now))
+      RETURNING id, item_id AS itemId, source`,
+  ).get({ project: projectId, annotator: annotatorId, now, expires: leaseExpiresAt }) as { id: number; itemId: number; source: SlotSource } | undefined;
+}
+
+export function insertTask(db: Db, t: { slotId: number; projectId: number; itemId: number; annotatorId: number; now: number; leaseExpiresAt: number }): number {
+  // the slot's previous holder (an expired lease) loses it
+  prepared(db, `UPDATE tasks SET status = 'expired', finished_at = ? WHERE slot_id = ? AND status = 'leased'`).run(t.now, t.slotId);
+  const id = Number(
+    prepared(db, `INSERT INTO tasks (slot_id, project_id, item_id, annotator_id, status, leased_at, lease_expires_at) VALUES (?, ?, ?, ?, 'leased', ?, ?)`).run(
+      t.slotId, t.projectId, t.itemId, t.annotatorId, t.now, t.leaseExpiresAt,
+    ).lastInsertRowid,
+  );
+  prepared(db, `UPDATE queue_slots SET task_id = ? WHERE id = ?`).run(id, t.slotId);
+  return id;
+}
+
+export function liveTaskOf(db: Db, projectId: number, annotatorId: number, now: number): TaskRow | undefined {
+  return prepared(db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE project_id = ? AND annotator_id = ? AND status = 'leased' AND lease_expires_at > ? ORDER BY id LIMIT 1`).get(
+    projectId, annotatorId, now,
+  ) as TaskRow | undefined;
+}
+
+export function findTask(db: Db, id: number): TaskRow | undefined {
+  return prepared(db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`).get(id) as TaskRow | undefined;
+}
+
+export function findSlot(db: Db, id: number): SlotRow | undefined {
+  return prepared(db, `SELECT id, item_id AS itemId, source, status, task_id AS taskId FROM queue_slots WHERE id = ?`).get(id) as SlotRow | undefined;
+}
+
+export function completeTask(db: Db, task: TaskRow, annotationId: number, key: string | null, now: number): void {
+  prepared(db, `UPDATE tasks SET status = 'done', finished_at = ?, annotation_id = ?, idempotency_key = ? WHERE id = ?`).run(now, annotationId, key, task.id);
+  prepared(db, `UPDATE queue_slots SET status = 'done', lease_expires_at = NULL WHERE id = ?`).run(task.slotId);
+}
+
+export function changeTaskAnnotation(db: Db, taskId: number, annotationId: number, key: string | null): void {
+  prepared(db, `UPDATE tasks SET annotation_id = ?, idempotency_key = ? WHERE id = ?`).run(annotationId, key, taskId);
+}
+
+export function skipTaskRow(db: Db, task: TaskRow, reason: string | null, now: number): void {
+  prepared(db, `UPDATE tasks SET status = 'skipped', finished_at = ?, skip_reason = ? WHERE id = ?`).run(now, reason, task.id);
+  prepared(db, `UPDATE queue_slots SET status = 'open', task_id = NULL, lease_expires_at = NULL WHERE id = ? AND task_id = ?`).run(task.slotId, task.id);
+}
+
+export function insertTaskAnnotation(db: Db, a: { itemId: number; projectId: number; annotatorId: number; value: string; source: 'task' | 'review'; durationMs: number | null; now: number }): number {
+  prepared(db, `UPDATE annotations SET superseded_at = ? WHERE item_id = ? AND annotator_id = ? AND superseded_at IS NULL`).run(a.now, a.itemId, a.annotatorId);
+  return Number(
+    prepared(db, `INSERT INTO annotations (item_id, project_id, annotator_id, value, source, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+      a.itemId, a.projectId, a.annotatorId, a.value, a.source, a.durationMs, a.now,
+    ).lastInsertRowid,
+  );
+}
+
+export function annotationValue(db: Db, id: number): { value: string; createdAt: number } | undefined {
+  return prepared(db, `SELECT value, created_at AS createdAt FROM annotations WHERE id = ?`).get(id) as { value: string; createdAt: number } | undefined;
+}
+
+export interface QueueCandidate {
+  id: number;
+  externalId: string;
+  split: 'pool' | 'eval';
+  have: number;
+}
+
+/** The next items in cold-start order (the stored seeded key) that are not queued yet. */
+export function nextUnqueuedItems(db: Db, projectId: number, limit: number): QueueCandidate[] {
+  return prepared(
+    db,
+    `SELECT i.id, i.external_id AS externalId, i.split,
+            (SELECT count(*) FROM annotations a WHERE a.item_id = i.id AND a.superseded_at IS NULL AND a.source IN ('import', 'task')) AS have
+       FROM items i
+      WHERE i.project_id = ? AND i.split IN ('pool', 'eval') AND ${visibleItemSql('i')}
+        AND NOT EXISTS (SELECT 1 FROM queue_slots s WHERE s.item_id = i.id)
+      ORDER BY i.rand, i.id LIMIT ?`,
+  ).all(projectId, limit) as QueueCandidate[];
+}
+
+export function insertSlot(db: Db, s: { projectId: number; itemId: number; source: SlotSource; priority: number; status: 'open' | 'done'; now: number }): number {
+  return Number(
+    prepared(db, `INSERT INTO queue_slots (project_id, item_id, source, priority, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
+      s.projectId, s.itemId, s.source, s.priority, s.status, s.now,
+    ).lastInsertRowid,
+  );
+}
+
+/** A gold item the annotator has not answered yet, in the seeded order. */
+export function nextGoldItem(db: Db, projectId: number, annotatorId: number, now: number): number | undefined {
+  const row = prepared(
+    db,
+    `SELECT i.id FROM items i
+      WHERE i.project_id = :project AND i.split = 'gold' AND ${visibleItemSql('i')}
+        AND EXISTS (SELECT 1 FROM annotations g WHERE g.item_id = i.id AND g.source = 'gold' AND g.superseded_at IS NULL)
+        AND ${NOT_SEEN_BY('i.id')}
+      ORDER BY i.rand, i.id LIMIT 1`,
+  ).get({ project: projectId, annotator: annotatorId, now }) as { id: number } | undefined;
+  return row?.id;
+}
+
+export function doneCount(db: Db, projectId: number, annotatorId: number, since = 0): number {
+  return (prepared(db, `SELECT count(*) AS n FROM tasks WHERE project_id = ? AND annotator_id = ? AND status = 'done' AND finished_at >= ?`).get(projectId, annotatorId, since) as { n: number }).n;
+}
+
+/** Current non-gold labels of an item by annotators (not reviews), to decide whether it goes to review. */
+export function itemVotes(db: Db, itemId: number): string[] {
+  return (prepared(db, `SELECT value FROM annotations WHERE item_id = ? AND superseded_at IS NULL AND source IN ('import', 'task')`).all(itemId) as { value: string }[]).map((r) => r.value);
+}
+
+export function openSlotsOfItem(db: Db, itemId: number): number {
+  return (prepared(db, `SELECT count(*) AS n FROM queue_slots WHERE item_id = ? AND status <> 'done'`).get(itemId) as { n: number }).n;
+}
+
+export function queueCounts(db: Db, projectId: number, now: number): { source: SlotSource; state: 'open' | 'leased' | 'done'; n: number }[] {
+  return prepared(
+    db,
+    `SELECT source, CASE WHEN status = 'leased' AND lease_expires_at <= ? THEN 'open' ELSE status END AS state, count(*) AS n
+       FROM queue_slots WHERE project_id = ? GROUP BY 1, 2`,
+  ).all(now, projectId) as { source: SlotSource; state: 'open' | 'leased' | 'done'; n: number }[];
+}
+
+export function unqueuedCount(db: Db, projectId: number): number {
+  return (prepared(db, `SELECT count(*) AS n FROM items i WHERE i.project_id = ? AND i.split IN ('pool', 'eval') AND ${visibleItemSql('i')} AND NOT EXISTS (SELECT 1 FROM queue_slots s WHERE s.item_id = i.id)`).get(projectId) as { n: number }).n;
+}
+
+export function leaseSlot(db: Db, slotId: number, expires: number): void {
+  prepared(db, `UPDATE queue_slots SET status = 'leased', lease_expires_at = ? WHERE id = ?`).run(expires, slotId);
+}

@@ -1,0 +1,161 @@
+import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
+import { stableRandom } from '../../core/random.js';
+import type { LabelValue } from '../../core/labels.js';
+import type { Db } from '../../db/index.js';
+import { runInTransaction } from '../../db/index.js';
+import type { ProjectRow } from '../../db/schema/projects.js';
+import type { UserRow } from '../../db/schema/users.js';
+import { itemContent, parseLabelValue } from '../items/index.js';
+import { resolveProject, settingsOf, type ProjectSettings } from '../projects/index.js';
+import {
+  annotationValue, changeTaskAnnotation, claimSlot, completeTask, doneCount, findSlot, findTask, insertSlot, insertTask,
+  insertTaskAnnotation, itemVotes, leaseSlot, liveTaskOf, nextGoldItem, nextUnqueuedItems, openSlotsOfItem, skipTaskRow, type TaskRow,
+} from './queue.repo.js';
+import { openReviewIfDisputed } from './reviews.repo.js';
+
+export interface QueueDeps {
+  db: Db;
+  clock: Clock;
+}
+
+/** What an annotator gets: the item without anybody's labels. */
+export interface ClaimedTask {
+  taskId: number;
+  item: { id: string; text: string | null; meta: Record<string, unknown> | null };
+  source: string;
+  leaseExpiresAt: string;
+}
+
+const REFILL_CHUNK = 500;
+
+/** Slots an item wants: the agreement sample (seeded per item) gets agreementOverlap annotators. */
+export function wantedAnnotations(s: ProjectSettings, projectId: number, externalId: string): number {
+  return stableRandom(externalId, projectId + 7919) < s.agreementSample ? Math.max(s.agreementOverlap, s.overlap) : s.overlap;
+}
+
+/**
+ * Queues the next chunk of unqueued pool and eval items in cold-start order (a
+ * seeded key per item): eval items come in at their share of the project, an
+ * unbiased random stream. Runs inside the claim's transaction, so two requests
+ * cannot queue the same item twice. Returns the slots added.
+ */
+export function refillQueue(deps: QueueDeps, project: ProjectRow, chunk = REFILL_CHUNK): number {
+  const s = settingsOf(project.settings);
+  const now = deps.clock.now();
+  let added = 0;
+  for (const c of nextUnqueuedItems(deps.db, project.id, chunk)) {
+    const missing = Math.max(0, wantedAnnotations(s, project.id, c.externalId) - c.have);
+    const source = c.split === 'eval' ? 'eval' : 'cold-start';
+    // a placeholder marks an item that already has its labels as queued
+    if (missing === 0) insertSlot(deps.db, { projectId: project.id, itemId: c.id, source, priority: 0, status: 'done', now });
+    for (let k = 0; k < missing; k++) insertSlot(deps.db, { projectId: project.id, itemId: c.id, source, priority: 0, status: 'open', now });
+    added += missing;
+  }
+  return added;
+}
+
+/** A gold item is due after every 1/goldRate tasks of this annotator (deterministic, no drift). */
+function goldDue(s: ProjectSettings, done: number): boolean {
+  return s.goldRate > 0 && Math.floor((done + 1) * s.goldRate) > Math.floor(done * s.goldRate);
+}
+
+function toClaimed(deps: QueueDeps, task: TaskRow, source: string): ClaimedTask {
+  const item = itemContent(deps, task.itemId);
+  return { taskId: task.id, item: { id: item.id, text: item.text, meta: item.meta }, source, leaseExpiresAt: toIso(task.leaseExpiresAt)! };
+}
+
+/**
+ * The next task for an annotator, leased for `leaseSeconds`: the task they
+ * already hold if any, a gold item when one is due, else the best open slot.
+ * Null when nothing is left for them.
+ */
+export function claimNextTask(deps: QueueDeps, projectRef: string | number, user: UserRow): ClaimedTask | null {
+  const project = resolveProject(deps, projectRef);
+  const s = settingsOf(project.settings);
+  const claimed = runInTransaction(deps.db, () => {
+    const now = deps.clock.now();
+    const held = liveTaskOf(deps.db, project.id, user.id, now);
+    if (held) return { task: held, source: findSlot(deps.db, held.slotId)!.source };
+    const done = doneCount(deps.db, project.id, user.id);
+    if (s.maxPerAnnotator !== null && done >= s.maxPerAnnotator) return null;
+    const expires = now + s.leaseSeconds * 1000;
+    if (goldDue(s, done)) {
+      const gold = nextGoldItem(deps.db, project.id, user.id, now);
+      if (gold !== undefined) {
+        const slotId = insertSlot(deps.db, { projectId: project.id, itemId: gold, source: 'gold', priority: 0, status: 'open', now });
+        leaseSlot(deps.db, slotId, expires);
+        const taskId = insertTask(deps.db, { slotId, projectId: project.id, itemId: gold, annotatorId: user.id, now, leaseExpiresAt: expires });
+        return { task: findTask(deps.db, taskId)!, source: 'gold' };
+      }
+    }
+    let slot = claimSlot(deps.db, project.id, user.id, now, expires);
+    while (!slot && refillQueue(deps, project) > 0) slot = claimSlot(deps.db, project.id, user.id, now, expires);
+    if (!slot) return null;
+    const taskId = insertTask(deps.db, { slotId: slot.id, projectId: project.id, itemId: slot.itemId, annotatorId: user.id, now, leaseExpiresAt: expires });
+    return { task: findTask(deps.db, taskId)!, source: slot.source };
+  });
+  return claimed ? toClaimed(deps, claimed.task, claimed.source) : null;
+}
+
+function ownTask(deps: QueueDeps, taskId: number, user: UserRow): TaskRow {
+  const task = findTask(deps.db, taskId);
+  if (!task) throw new NotFoundError(`task ${taskId} not found`);
+  if (task.annotatorId !== user.id) throw new ForbiddenError(`task ${taskId} belongs to another annotator`);
+  return task;
+}
+
+export interface SubmitResult {
+  taskId: number;
+  label: LabelValue;
+  createdAt: string;
+  /** True when this was a retry of a submit already stored (same Idempotency-Key). */
+  replayed: boolean;
+}
+
+/**
+ * Stores the annotator's label for their task. A retry with the same
+ * Idempotency-Key replays the stored result; a new submit on a finished task
+ * changes the label (the old one stays as history). After the lease expired the
+ * submit is still accepted unless another annotator took the slot (409).
+ */
+export function submitAnnotation(
+  deps: QueueDeps, taskId: number, user: UserRow, input: { label: unknown; durationMs?: number | undefined }, idempotencyKey: string | null,
+): SubmitResult {
+  return runInTransaction(deps.db, () => {
+    const task = ownTask(deps, taskId, user);
+    const project = resolveProject(deps, task.projectId);
+    const now = deps.clock.now();
+    if (task.status === 'done' && idempotencyKey !== null && task.idempotencyKey === idempotencyKey) {
+      const stored = annotationValue(deps.db, task.annotationId!)!;
+      return { taskId, label: JSON.parse(stored.value) as LabelValue, createdAt: toIso(stored.createdAt)!, replayed: true };
+    }
+    const label = parseLabelValue(project, input.label);
+    const value = JSON.stringify(label);
+    if (task.status === 'skipped') throw new ConflictError(`task ${taskId} was skipped; ask for the next task`);
+    const slot = findSlot(deps.db, task.slotId)!;
+    if (task.status === 'expired' || (task.status === 'leased' && slot.taskId !== task.id)) {
+      throw new ConflictError(`your lease on task ${taskId} expired and another annotator took the item; your label was not stored`);
+    }
+    const annotationId = insertTaskAnnotation(deps.db, { itemId: task.itemId, projectId: project.id, annotatorId: user.id, value, source: 'task', durationMs: input.durationMs ?? null, now });
+    if (task.status === 'done') changeTaskAnnotation(deps.db, task.id, annotationId, idempotencyKey);
+    else completeTask(deps.db, task, annotationId, idempotencyKey, now);
+    if (slot.source !== 'gold' && openSlotsOfItem(deps.db, task.itemId) === 0) {
+      openReviewIfDisputed(deps.db, project.id, task.itemId, itemVotes(deps.db, task.itemId), now);
+    }
+    return { taskId, label, createdAt: toIso(now)!, replayed: false };
+  });
+}
+
+/** Gives the slot back and remembers that this annotator skipped the item. */
+export function skipTask(deps: QueueDeps, taskId: number, user: UserRow, reason: string | null): { taskId: number; skipped: true } {
+  runInTransaction(deps.db, () => {
+    const task = ownTask(deps, taskId, user);
+    if (task.status !== 'leased') throw new ConflictError(`task ${taskId} is already ${task.status}`);
+    skipTaskRow(deps.db, task, reason, deps.clock.now());
+  });
+  return { taskId, skipped: true };
+}
+
+export { doneCount };
