@@ -15,6 +15,7 @@ import { agreementRoutes } from './http/routes/agreement.js';
 import { queueRoutes } from './http/routes/queue.js';
 import { importRecordSchema } from './modules/items/index.js';
 import { webPages } from './web/pages.js';
+import { annotationPages } from './web/annotate.js';
 
 const JSON_BODY_LIMIT = 1024 * 1024;
 
@@ -65,6 +66,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   });
 
   webPages(app);
+  annotationPages(app);
   app.notFound((c) => problemResponse(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => toProblem(err, c, deps.logger));
   return app;
