@@ -4,6 +4,7 @@ import { DomainError, errorMessage } from '../core/errors.js';
 import { importCommands } from './commands/import.js';
 import { jobCommands } from './commands/jobs.js';
 import { agreementCommands } from './commands/agreement.js';
+import { queueCommands } from './commands/queue.js';
 import { projectCommands } from './commands/project.js';
 import { serveCommands } from './commands/serve.js';
 import { userCommands } from './commands/user.js';
@@ -23,10 +24,9 @@ export function buildProgram(): Command {
   userCommands(program);
   jobCommands(program);
   agreementCommands(program);
-  for (const cmd of program.commands) {
-    cmd.exitOverride();
-    for (const sub of cmd.commands) sub.exitOverride();
-  }
+  queueCommands(program);
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const cmd of all(program)) cmd.exitOverride();
   return program;
 }
 

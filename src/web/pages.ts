@@ -1,10 +1,12 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DomainError } from '../core/errors.js';
 import { computeAgreement } from '../modules/agreement/index.js';
+import { annotatorStats, queueStatus } from '../modules/queue/index.js';
 import { getProject, listProjects } from '../modules/projects/index.js';
 import { authenticate } from '../modules/users/index.js';
 import type { AppEnv } from '../http/env.js';
 import { agreementPanel } from './agreement-panel.js';
+import { queuePanel } from './queue-panel.js';
 import { errorPage, requirePageRoles } from './auth.js';
 import { escapeHtml, page } from './layout.js';
 import { endSession, requestToken, startSession } from '../http/session.js';
@@ -25,7 +27,22 @@ function signinForm(next: string, error?: string): string {
 }
 
 export function webPages(app: OpenAPIHono<AppEnv>): void {
-  app.get('/signin', (c) => c.html(signinForm(safeNext(c.req.query('next')))));
+  app.get('/signin', (c) => {
+    const next = safeNext(c.req.query('next'));
+    // a sign-in link (the demo prints one): the token goes into the cookie, then out of the address bar
+    const token = c.req.query('token');
+    if (token) {
+      try {
+        authenticate(c.get('deps'), token);
+        startSession(c, token);
+        return c.redirect(next, 303);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return c.html(signinForm(next, 'That sign-in link is not valid (or its token was revoked).'), 401);
+      }
+    }
+    return c.html(signinForm(next));
+  });
 
   app.post('/signin', async (c) => {
     const form = await c.req.parseBody();
@@ -79,7 +96,9 @@ export function webPages(app: OpenAPIHono<AppEnv>): void {
           p.name,
           `<section><h1>${escapeHtml(p.name)}</h1><p>${escapeHtml(p.description)}</p>
 <p>${counts.items} items (pool ${counts.pool}, eval ${counts.eval}, gold ${counts.gold}); ${counts.labeled} labelled, ${counts.annotations} annotations.
-Labels: ${escapeHtml(p.labels.join(', '))}${p.multiLabel ? ' (multi-label)' : ''}; scale ${p.scale}.</p></section>${agreementPanel(agreement)}`,
+Labels: ${escapeHtml(p.labels.join(', '))}${p.multiLabel ? ' (multi-label)' : ''}; scale ${p.scale}.</p>
+<p><a href="/label/${encodeURIComponent(p.name)}">Label</a> · <a href="/review/${encodeURIComponent(p.name)}">Review</a></p></section>
+${queuePanel(queueStatus(deps, p.id), annotatorStats(deps, p.id), p.settings.goldThreshold)}${agreementPanel(agreement)}`,
           c.get('user'),
         ),
       );

@@ -10,6 +10,7 @@ import { createProject, deleteProject, resolveProject } from '../projects/index.
 import { createUser, listUsers } from '../users/index.js';
 import { importItems } from '../items/index.js';
 import { NotFoundError } from '../../core/errors.js';
+import { queueColdStart } from '../queue/index.js';
 
 export const DEMO_PROJECT = 'demo-spam';
 export const DEMO_ADMIN = 'demo-admin';
@@ -66,6 +67,7 @@ export async function ensureDemo(deps: Deps): Promise<DemoCredentials> {
       deleteProject(deps, DEMO_PROJECT);
       throw err;
     }
+    queueColdStart(deps, DEMO_PROJECT);
   }
   const creds: DemoCredentials = {
     project: DEMO_PROJECT,

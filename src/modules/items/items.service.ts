@@ -4,8 +4,8 @@ import { toIso } from '../../core/clock.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { LabelValue } from '../../core/labels.js';
 import type { Db } from '../../db/index.js';
-import { resolveProject } from '../projects/index.js';
-import { CONSENSUS_METHODS, computeConsensus, type ConsensusItem, type ConsensusMethod } from '../agreement/index.js';
+import { resolveProject, settingsOf } from '../projects/index.js';
+import { computeConsensus, type ConsensusItem } from '../agreement/index.js';
 import { findAnnotationsOf, findItemById, findItemByExternalId, findItemsPage, type AnnotationRecord, type ItemRecord } from './items.repo.js';
 import type { Item, ListItemsQuery } from './items.schemas.js';
 
@@ -115,12 +115,6 @@ function exportRecord(r: ItemRecord, annotations: Item['annotations'], consensus
   };
 }
 
-/** The project's consensus method (setting `consensusMethod`), majority by default. */
-function consensusMethodOf(settings: Record<string, unknown>): ConsensusMethod {
-  const m = settings.consensusMethod;
-  return (CONSENSUS_METHODS as readonly unknown[]).includes(m) ? (m as ConsensusMethod) : 'majority';
-}
-
 export const CSV_EXPORT_COLUMNS = ['id', 'split', 'text', 'features', 'meta', 'label', 'annotations', 'consensus'] as const;
 
 /**
@@ -129,7 +123,7 @@ export const CSV_EXPORT_COLUMNS = ['id', 'split', 'text', 'features', 'meta', 'l
  */
 export async function* exportItems(deps: ItemsDeps, projectRef: string | number, format: 'jsonl' | 'csv'): AsyncGenerator<string> {
   const project = resolveProject(deps, projectRef);
-  const consensus = new Map(computeConsensus(deps, project.id, { method: consensusMethodOf(project.settings) }).items.map((c) => [c.id, c]));
+  const consensus = new Map(computeConsensus(deps, project.id, { method: settingsOf(project.settings).consensusMethod }).items.map((c) => [c.id, c]));
   if (format === 'csv') yield stringify([CSV_EXPORT_COLUMNS as unknown as string[]]);
   let afterId = 0;
   for (;;) {

@@ -159,3 +159,9 @@ export function skipTask(deps: QueueDeps, taskId: number, user: UserRow, reason:
 }
 
 export { doneCount };
+
+/** Queues the first cold-start chunk now, so the first annotator does not wait for it. */
+export function queueColdStart(deps: QueueDeps, projectRef: string | number): number {
+  const project = resolveProject(deps, projectRef);
+  return runInTransaction(deps.db, () => refillQueue(deps, project));
+}
