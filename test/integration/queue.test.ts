@@ -4,6 +4,7 @@ import { computeConsensus } from '../../src/modules/agreement/index.js';
 import { updateSettings } from '../../src/modules/projects/index.js';
 import { annotatorStats, claimNextReview, claimNextTask, myProgress, queueStatus, resolveReview, skipTask, submitAnnotation } from '../../src/modules/queue/index.js';
 import { createUser } from '../../src/modules/users/index.js';
+import { stableRandom } from '../../src/core/random.js';
 import type { UserRow } from '../../src/db/schema/users.js';
 import { importText, jsonl, makeProject, makeTestDeps, tableCounts, type TestContext } from '../helpers.js';
 
@@ -168,5 +169,23 @@ describe('gold, review and progress', () => {
     expect(s.bySource['cold-start']).toEqual({ open: 19, leased: 1, done: 0 });
     submitAnnotation(t.deps, task.taskId, user('ann'), { label: 'a' }, null);
     expect(queueStatus(t.deps, 'q')).toMatchObject({ leased: 0, done: 1 });
+  });
+});
+
+describe('refilling', () => {
+  it('goes past chunks of items that already have their labels', async () => {
+    const big = makeProject(t.deps, { name: 'big', labels: ['a', 'b'] });
+    // 1,200 items already labelled by the import, and 3 that still need a label whose seeded keys put them last in
+    // the cold-start order: the first refill chunks (500 items each) queue items but add no open slot
+    await importText(t.deps, 'big', jsonl(Array.from({ length: 1200 }, (_, i) => ({ id: `done${i}`, text: 'x', label: 'a' }))));
+    const open: string[] = [];
+    for (let k = 0; open.length < 3; k++) if (stableRandom(`open${k}`, big.id) > 0.97) open.push(`open${k}`);
+    await importText(t.deps, 'big', jsonl(open.map((id) => ({ id, text: 'y' }))));
+    const got: string[] = [];
+    for (let task = claimNextTask(t.deps, 'big', user('ann')); task; task = claimNextTask(t.deps, 'big', user('ann'))) {
+      got.push(task.item.id);
+      submitAnnotation(t.deps, task.taskId, user('ann'), { label: 'b' }, null);
+    }
+    expect(got.sort()).toEqual([...open].sort());
   });
 });

@@ -39,21 +39,20 @@ export function wantedAnnotations(s: ProjectSettings, projectId: number, externa
  * Queues the next chunk of unqueued pool and eval items in cold-start order (a
  * seeded key per item): eval items come in at their share of the project, an
  * unbiased random stream. Runs inside the claim's transaction, so two requests
- * cannot queue the same item twice. Returns the slots added.
+ * cannot queue the same item twice. Returns how many items it queued (0: none left).
  */
 export function refillQueue(deps: QueueDeps, project: ProjectRow, chunk = REFILL_CHUNK): number {
   const s = settingsOf(project.settings);
   const now = deps.clock.now();
-  let added = 0;
-  for (const c of nextUnqueuedItems(deps.db, project.id, chunk)) {
+  const candidates = nextUnqueuedItems(deps.db, project.id, chunk);
+  for (const c of candidates) {
     const missing = Math.max(0, wantedAnnotations(s, project.id, c.externalId) - c.have);
     const source = c.split === 'eval' ? 'eval' : 'cold-start';
     // a placeholder marks an item that already has its labels as queued
     if (missing === 0) insertSlot(deps.db, { projectId: project.id, itemId: c.id, source, priority: 0, status: 'done', now });
     for (let k = 0; k < missing; k++) insertSlot(deps.db, { projectId: project.id, itemId: c.id, source, priority: 0, status: 'open', now });
-    added += missing;
   }
-  return added;
+  return candidates.length;
 }
 
 /** A gold item is due after every 1/goldRate tasks of this annotator (deterministic, no drift). */
