@@ -35,6 +35,7 @@ export function queueCommands(program: Command): void {
     .option('--max-per-annotator <n>', 'tasks one annotator may do (0: no limit)', num('--max-per-annotator', 0, 1e9, true))
     .option('--suggestions <on|off>', "show the model's suggestion on the labeling page", onOff('--suggestions'))
     .option('--consensus <method>', 'majority|dawid-skene', choice('--consensus', ['majority', 'dawid-skene'] as const))
+    .option('--review-below <share>', 'items whose majority share is below this go to review (0-1; 1: any disagreement)', num('--review-below', 0.01, 1, false))
     .action(async (ref: string, o: Record<string, unknown>, cmd: Command) => {
       const patch: Partial<ProjectSettings> = {
         ...(o.overlap !== undefined ? { overlap: o.overlap as number } : {}),
@@ -46,6 +47,7 @@ export function queueCommands(program: Command): void {
         ...(o.maxPerAnnotator !== undefined ? { maxPerAnnotator: (o.maxPerAnnotator as number) || null } : {}),
         ...(o.suggestions !== undefined ? { showSuggestions: o.suggestions as boolean } : {}),
         ...(o.consensus !== undefined ? { consensusMethod: o.consensus as ProjectSettings['consensusMethod'] } : {}),
+        ...(o.reviewBelow !== undefined ? { reviewBelowAgreement: o.reviewBelow as number } : {}),
       };
       if (Object.keys(patch).length === 0) throw new UsageError('nothing to change: give at least one option (see quorum project configure --help)');
       await withDeps(cmd, (deps) => {

@@ -47,6 +47,9 @@ export const projectSettingsSchema = z
     maxPerAnnotator: z.number().int().min(1).nullable().default(null),
     showSuggestions: z.boolean().default(false).openapi({ description: "Show the model's suggestion on the labeling page (off: anchoring bias)" }),
     consensusMethod: z.enum(['majority', 'dawid-skene']).default('majority'),
+    reviewBelowAgreement: z.number().gt(0).max(1).default(1).openapi({
+      description: "An item whose majority holds less than this share of its labels goes to review once its slots are done (1: any disagreement)",
+    }),
   })
   .strict()
   .openapi('ProjectSettings');

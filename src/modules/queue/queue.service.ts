@@ -141,7 +141,7 @@ export function submitAnnotation(
     if (task.status === 'done') changeTaskAnnotation(deps.db, task.id, annotationId, idempotencyKey);
     else completeTask(deps.db, task, annotationId, idempotencyKey, now);
     if (slot.source !== 'gold' && openSlotsOfItem(deps.db, task.itemId) === 0) {
-      openReviewIfDisputed(deps.db, project.id, task.itemId, itemVotes(deps.db, task.itemId), now);
+      openReviewIfDisputed(deps.db, project.id, task.itemId, itemVotes(deps.db, task.itemId), settingsOf(project.settings).reviewBelowAgreement, now);
     }
     return { taskId, label, createdAt: toIso(now)!, replayed: false };
   });

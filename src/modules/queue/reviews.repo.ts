@@ -1,9 +1,15 @@
 import type { Db } from '../../db/index.js';
 import { prepared } from '../../db/statements.js';
 
-/** An item whose annotators gave more than one label goes to review (once). */
-export function openReviewIfDisputed(db: Db, projectId: number, itemId: number, votes: string[], now: number): boolean {
-  if (new Set(votes).size < 2) return false;
+/**
+ * An item goes to review (once) when its agreement score, the share of its
+ * labels that the most common label has, is below `threshold` (1: any disagreement).
+ */
+export function openReviewIfDisputed(db: Db, projectId: number, itemId: number, votes: string[], threshold: number, now: number): boolean {
+  if (votes.length < 2) return false;
+  const counts = new Map<string, number>();
+  for (const v of votes) counts.set(v, (counts.get(v) ?? 0) + 1);
+  if (Math.max(...counts.values()) / votes.length >= threshold) return false;
   return prepared(db, `INSERT INTO reviews (project_id, item_id, status, created_at) VALUES (?, ?, 'open', ?) ON CONFLICT (item_id) DO NOTHING`).run(projectId, itemId, now).changes === 1;
 }
 
