@@ -53,6 +53,7 @@ function flash(text, kind) {
   var m = $('msg');
   m.textContent = text || '';
   m.className = text ? (kind || 'info') : '';
+  delete m.dataset.need;
 }
 
 function fail(err) {
@@ -135,6 +136,7 @@ function showItem(item) {
   dl.hidden = entries.length === 0;
   var img = $('item-image');
   var url = imageUrl(item.meta);
+  $('item-image-note').hidden = true;
   if (url) {
     img.referrerPolicy = 'no-referrer';
     img.src = url;
@@ -171,6 +173,7 @@ function choose(i) {
     selected = new Set([i]);
   }
   renderSelection();
+  if ($('msg').dataset.need) flash('', '');
 }
 
 /** The chosen label: a string (single-label; null when none), or the set in project order (multi-label). */
@@ -183,13 +186,34 @@ function chosenLabel() {
 function needLabelMessage() {
   var n = Math.min(CFG.labels.length, 9);
   flash('Choose a label first: press 1' + (n > 1 ? '–' + n : '') + ' or click one.', 'error');
+  $('msg').dataset.need = '1';
 }
 
+var helpReturn = null;
+/** Opens or closes the help; closing gives the focus back to where it was (or to the page). */
 function toggleHelp(force) {
   var help = $('help');
   var show = typeof force === 'boolean' ? force : help.hidden;
-  help.hidden = !show;
-  if (show) $('help-close').focus(); else $('help-btn').focus();
+  if (show === !help.hidden) return;
+  if (show) {
+    var a = document.activeElement;
+    helpReturn = a && a !== document.body ? a : null;
+    help.hidden = false;
+    $('help-close').focus();
+  } else {
+    help.hidden = true;
+    if (helpReturn && document.contains(helpReturn)) helpReturn.focus();
+    else if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    helpReturn = null;
+  }
+}
+
+/** A mouse click must not leave the focus on a button, where the next Enter would press it again. */
+function onClick(el, fn) {
+  el.addEventListener('click', function (e) {
+    if (e.detail > 0 && el.blur) el.blur();
+    fn();
+  });
 }
 
 /** keys: { enter, escape, s, u, ... }; numbers always choose, ? always toggles the help. */
@@ -218,8 +242,16 @@ function bindKeys(keys) {
     if (typeof fn === 'function' && k.length === 1) { e.preventDefault(); fn(); }
   });
   buttons.forEach(function (b, i) { b.addEventListener('click', function () { choose(i); }); });
-  $('help-btn').addEventListener('click', function () { toggleHelp(); });
-  $('help-close').addEventListener('click', function () { toggleHelp(false); });
+  $('item-image').addEventListener('error', function () {
+    var img = $('item-image');
+    if (!img.getAttribute('src')) return;
+    img.hidden = true;
+    var note = $('item-image-note');
+    note.textContent = 'The image could not be loaded: ' + img.src;
+    note.hidden = false;
+  });
+  onClick($('help-btn'), function () { toggleHelp(); });
+  onClick($('help-close'), function () { toggleHelp(false); });
   $('help').addEventListener('click', function (e) { if (e.target === $('help')) toggleHelp(false); });
 }
 `;

@@ -4,7 +4,7 @@
  * u goes back to the last submitted task to change its label.
  */
 export const LABEL_SCRIPT = String.raw`
-var current = null;       // { taskId, item, source, suggestion, undo, was }
+var current = null;       // { taskId, item, suggestion, undo, was } (the source is not shown: gold must not stand out)
 var shownAt = 0;
 var undoStack = [];       // submitted tasks, newest last: { taskId, item, label }
 var retry = null;         // { sig, key }: a submit that never reached the server reuses its key
@@ -14,7 +14,6 @@ function present(task, preselect) {
   setState('ready');
   showItem(task.item);
   selectValue(preselect);
-  $('item-source').textContent = task.source === 'gold' || !task.source ? '' : task.source;
   var note = $('undo-note');
   note.hidden = !task.undo;
   note.textContent = task.undo ? 'Changing your label for the previous item (it was ' + fmt(task.was) + '). Choose a label and press Enter; Esc goes back.' : '';
@@ -48,7 +47,7 @@ async function fetchNext() {
     setState('empty');
     return;
   }
-  present({ taskId: r.data.taskId, item: r.data.item, source: r.data.source, suggestion: r.data.suggestion, undo: false });
+  present({ taskId: r.data.taskId, item: r.data.item, suggestion: r.data.suggestion, undo: false });
 }
 
 /** After a 409 (lease lost, task skipped) the message stays and the next task comes up. */
@@ -113,8 +112,8 @@ function undo() {
   if (current && current.undo) { flash('You are already changing your last label; choose one and press Enter, or Esc.', 'info'); return; }
   var last = undoStack.pop();
   if (!last) { flash('Nothing to undo yet: you have not submitted a label on this page.', 'info'); return; }
-  present({ taskId: last.taskId, item: last.item, source: '', undo: true, was: last.label }, last.label);
-  flash('Undo: choose the new label for the previous item and press Enter.', 'info');
+  present({ taskId: last.taskId, item: last.item, undo: true, was: last.label }, last.label);
+  flash('', '');
 }
 
 function cancelUndo() {
@@ -125,9 +124,9 @@ function cancelUndo() {
 }
 
 bindKeys({ enter: submit, s: skip, u: undo, escape: cancelUndo });
-$('submit').addEventListener('click', submit);
-$('skip').addEventListener('click', skip);
-$('undo').addEventListener('click', undo);
+onClick($('submit'), submit);
+onClick($('skip'), skip);
+onClick($('undo'), undo);
 refreshProgress();
 run(fetchNext);
 `;

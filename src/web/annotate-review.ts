@@ -78,6 +78,6 @@ function resolve() {
 }
 
 bindKeys({ enter: resolve });
-$('submit').addEventListener('click', resolve);
+onClick($('submit'), resolve);
 run(fetchNext);
 `;

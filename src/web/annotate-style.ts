@@ -31,7 +31,7 @@ main{max-width:60rem}
 kbd{display:inline-block;min-width:1.4em;padding:.05rem .35rem;font:600 .8rem ui-monospace,monospace;text-align:center;
   background:#eef0f4;color:#1d2330;border:1px solid #c9ced8;border-bottom-width:2px;border-radius:5px}
 .lbl.on kbd{background:#fff;border-color:#fff}
-.actions{display:flex;flex-wrap:wrap;gap:.6rem}
+.actions{display:flex;flex-wrap:wrap;align-items:center;gap:.6rem}.actions .hint{margin-left:auto;font-size:.85rem}
 .actions button,.ghost{border:1px solid #c9ced8;background:#fff;border-radius:8px;padding:.55rem 1rem}
 .actions .primary{background:#1d2330;color:#fff;border-color:#1d2330;font-weight:600;padding:.55rem 1.4rem}
 button:disabled{opacity:.55;cursor:progress}

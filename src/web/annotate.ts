@@ -51,6 +51,11 @@ function labelButtons(labels: readonly string[]): string {
     .join('');
 }
 
+function keyHint(kind: Kind, multiLabel: boolean, n: number): string {
+  const numbers = n > 1 ? `<kbd>1</kbd>–<kbd>${Math.min(n, KEYED)}</kbd>` : '<kbd>1</kbd>';
+  return `${numbers} ${multiLabel ? 'toggle' : 'choose'} · <kbd>Enter</kbd> ${kind === 'label' ? 'submit' : 'resolve'} · <kbd>?</kbd> all keys`;
+}
+
 function helpOverlay(kind: Kind, multiLabel: boolean, n: number): string {
   const numbers = n > 1 ? `1–${Math.min(n, KEYED)}` : '1';
   const rows: [string, string][] = [
@@ -86,15 +91,15 @@ ${stats}<button type="button" id="help-btn" class="ghost" aria-controls="help">K
 <p id="msg" role="status" aria-live="polite"></p>
 <section id="card" class="card" aria-label="Item">
 <p id="undo-note" class="note" hidden></p>
-<div class="item-head muted"><span>Item <span id="item-id"></span></span><span id="item-source"></span></div>
-<img id="item-image" class="item-img" alt="Item image" hidden>
+<div class="item-head muted"><span>Item <span id="item-id"></span></span></div>
+<img id="item-image" class="item-img" alt="Item image" hidden><p id="item-image-note" class="muted" hidden></p>
 <div id="item-text" class="item-text">Loading…</div>
 <dl id="item-meta" class="meta" hidden></dl>
 ${kind === 'label' ? '<aside id="model-suggestion" class="suggestion" data-hook="model-suggestion" hidden></aside>' : '<ul id="votes" class="votes" aria-label="Conflicting labels"></ul>'}
 </section>
 <section id="empty" class="empty" hidden>${empty}<p><a href="/">Back to the projects</a></p></section>
 <div id="labels" class="labels" role="group" aria-label="Labels">${labelButtons(p.labels)}</div>
-<div id="actions" class="actions">${actions}</div>
+<div id="actions" class="actions">${actions}<span class="hint muted">${keyHint(kind, p.multiLabel, p.labels.length)}</span></div>
 </div>
 ${helpOverlay(kind, p.multiLabel, p.labels.length)}
 <script type="application/json" id="cfg">${scriptJson(cfg)}</script>

@@ -47,7 +47,7 @@ describe('annotation API', () => {
   it('bad input gets the right status and a clear message, and stores nothing', async () => {
     const task = await claim('ann');
     const before = tableCounts(t.deps);
-    const cases: [Promise<Response>, number, RegExp][] = [
+    const cases: [Response | Promise<Response>, number, RegExp][] = [
       [submit('ann', task.taskId, { label: 'zzz' }), 400, /label: unknown label "zzz"/],
       [submit('ann', task.taskId, { label: '' }), 400, /label: is empty/],
       [submit('ann', task.taskId, { lable: 'a' }), 400, /label/],
@@ -55,7 +55,7 @@ describe('annotation API', () => {
       [submit('ann', 424242, { label: 'a' }), 404, /task 424242 not found/],
       [submit('bob', task.taskId, { label: 'a' }), 403, /belongs to another annotator/],
       [submit('ann', task.taskId, { label: 'a' }, 'x'.repeat(201)), 400, /Idempotency-Key/],
-      [api.request('POST', `/api/v1/tasks/${task.taskId}/annotation`, { token: tok.ann.slice(0, -2) + 'xx', body: { label: 'a' } }), 401, /invalid or revoked token/],
+      [api.request('POST', `/api/v1/tasks/${task.taskId}/annotation`, { token: tok.ann!.slice(0, -2) + "xx", body: { label: "a" } }), 401, /invalid or revoked token/],
       [api.request('POST', `/api/v1/tasks/${task.taskId}/annotation`, { body: { label: 'a' } }), 401, /missing bearer token/],
       [api.request('PATCH', '/api/v1/projects/q/settings', { token: tok.ann, body: { overlap: 3 } }), 403, /needs the role admin/],
       [api.request('GET', '/api/v1/projects/q/items', { token: tok.ann }), 403, /admin or viewer/],
