@@ -1,6 +1,6 @@
 // Runs every benchmark and prints a summary table (`npm run bench` builds first).
 //
-//   node bench/run.js [--only import|listing|agreement] [--runs 3] [--profile]
+//   node bench/run.js [--only import|listing|agreement|annotate] [--runs 3] [--profile]
 // Results: bench/out/results.json and bench/out/summary.md (Markdown tables).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { OUT, ensureOut, flags, fmt, log, machine } from './lib.js';
 import { importTable, importVerdict, runImportBench } from './import.js';
 import { listingTable, runListingBench, sequentialTable } from './listing.js';
 import { agreementTable, runAgreementBench } from './agreement.js';
+import { annotateTable, annotateVerdict, runAnnotateBench } from './annotate.js';
 import { runWorkersBench, workersTable } from './import-workers.js';
 
 const WATCHDOG_MS = 30 * 60_000;
@@ -54,6 +55,11 @@ if (!only || only === 'agreement') {
   out.agreement = await runAgreementBench({ runs });
   md.push('', '### Agreement', '', agreementTable(out.agreement));
 }
+if (!only || only === 'annotate') {
+  log('== annotation queue under load');
+  out.annotate = await runAnnotateBench({ runs });
+  md.push('', `### Annotation queue (${fmt.int(out.annotate.items)} items, ${out.annotate.annotators} concurrent annotators, medians of ${runs} runs)`, '', annotateTable(out.annotate, { md: true }), '', ...annotateVerdict(out.annotate).map((l) => `- ${l}`));
+}
 if (f.profile) {
   const { profileImport } = await import('./profile-import.js');
   const { profileTable } = await import('./cpuprofile-top.js');
@@ -84,6 +90,11 @@ if (out.importWorkers) {
 if (out.agreement) {
   console.log('\nAGREEMENT');
   console.log(agreementTable(out.agreement));
+}
+if (out.annotate) {
+  console.log(`\nANNOTATION QUEUE (${fmt.int(out.annotate.items)} items, ${out.annotate.annotators} concurrent annotators on 127.0.0.1, medians of ${runs} runs)`);
+  console.log(annotateTable(out.annotate));
+  for (const l of annotateVerdict(out.annotate)) console.log(`  ${l}`);
 }
 if (out.profile) {
   const { profileTable } = await import('./cpuprofile-top.js');

@@ -112,6 +112,7 @@ CREATE TABLE `items` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `items_project_external_uq` ON `items` (`project_id`,`external_id`);--> statement-breakpoint
 CREATE INDEX `items_project_id_idx` ON `items` (`project_id`,`id`);--> statement-breakpoint
+CREATE INDEX `items_project_rand_idx` ON `items` (`project_id`,`rand`);--> statement-breakpoint
 CREATE INDEX `items_project_split_idx` ON `items` (`project_id`,`split`,`id`);--> statement-breakpoint
 CREATE INDEX `items_import_idx` ON `items` (`import_id`);--> statement-breakpoint
 CREATE TABLE `queue_slots` (
@@ -128,7 +129,7 @@ CREATE TABLE `queue_slots` (
 	FOREIGN KEY (`item_id`) REFERENCES `items`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `queue_slots_claim_idx` ON `queue_slots` (`project_id`,`status`,`priority`,`id`);--> statement-breakpoint
+CREATE INDEX `queue_slots_claim_idx` ON `queue_slots` (`project_id`,`status`,"priority" DESC,`id`);--> statement-breakpoint
 CREATE INDEX `queue_slots_item_idx` ON `queue_slots` (`item_id`);--> statement-breakpoint
 CREATE TABLE `reviews` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -166,4 +167,5 @@ CREATE TABLE `tasks` (
 );
 --> statement-breakpoint
 CREATE INDEX `tasks_item_annotator_idx` ON `tasks` (`item_id`,`annotator_id`);--> statement-breakpoint
+CREATE INDEX `tasks_slot_idx` ON `tasks` (`slot_id`);--> statement-breakpoint
 CREATE INDEX `tasks_annotator_idx` ON `tasks` (`project_id`,`annotator_id`,`status`,`finished_at`);

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { items } from './items.js';
 import { projects } from './projects.js';
@@ -31,7 +32,7 @@ export const queueSlots = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
-    index('queue_slots_claim_idx').on(t.projectId, t.status, t.priority, t.id),
+    index('queue_slots_claim_idx').on(t.projectId, t.status, sql`${t.priority} DESC`, t.id),
     index('queue_slots_item_idx').on(t.itemId),
   ],
 );
@@ -67,6 +68,7 @@ export const tasks = sqliteTable(
   },
   (t) => [
     index('tasks_item_annotator_idx').on(t.itemId, t.annotatorId),
+    index('tasks_slot_idx').on(t.slotId),
     index('tasks_annotator_idx').on(t.projectId, t.annotatorId, t.status, t.finishedAt),
   ],
 );

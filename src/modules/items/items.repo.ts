@@ -66,6 +66,6 @@ export function findAnnotationsOf(db: Db, itemIds: number[]): AnnotationRecord[]
   ).all(JSON.stringify(itemIds)) as AnnotationRecord[];
 }
 
-export function findItemById(db: Db, itemId: number): ItemRecord | undefined {
-  return prepared(db, `SELECT ${ITEM_COLUMNS}, i.features FROM items i WHERE i.id = ?`).get(itemId) as ItemRecord | undefined;
+export function findItemById(db: Db, itemId: number, withFeatures = true): ItemRecord | undefined {
+  return prepared(db, `SELECT ${ITEM_COLUMNS}, ${withFeatures ? 'i.features' : 'NULL AS features'} FROM items i WHERE i.id = ?`).get(itemId) as ItemRecord | undefined;
 }

@@ -92,7 +92,7 @@ export function getItem(deps: ItemsDeps, projectRef: string | number, externalId
 
 /** An item by its internal id, as an annotator sees it: content only, no one's labels. */
 export function itemContent(deps: ItemsDeps, itemId: number): { id: string; text: string | null; meta: Record<string, unknown> | null; split: Item['split'] } {
-  const row = findItemById(deps.db, itemId);
+  const row = findItemById(deps.db, itemId, false);
   if (!row) throw new NotFoundError(`item ${itemId} not found`);
   return { id: row.externalId, text: row.text, meta: row.meta === null ? null : (JSON.parse(row.meta) as Record<string, unknown>), split: row.split };
 }

@@ -7,12 +7,19 @@ import { visibleAnnotationSql, visibleItemSql } from '../../db/visibility.js';
 
 const { projects } = tables;
 
+const PROJECT_COLUMNS = `id, name, description, labels, multi_label AS multiLabel, scale, settings, feature_dim AS featureDim, created_at AS createdAt, updated_at AS updatedAt`;
+
+type RawProject = Omit<ProjectRow, 'labels' | 'settings' | 'multiLabel'> & { labels: string; settings: string; multiLabel: number };
+const toRow = (r: RawProject | undefined): ProjectRow | undefined =>
+  r && { ...r, labels: JSON.parse(r.labels) as string[], settings: JSON.parse(r.settings) as Record<string, unknown>, multiLabel: r.multiLabel === 1 };
+
+/** Project lookups run on most requests: statements prepared once, not queries built each time. */
 export function findProjectById(db: Db, id: number): ProjectRow | undefined {
-  return db.select().from(projects).where(eq(projects.id, id)).get();
+  return toRow(prepared(db, `SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = ?`).get(id) as RawProject | undefined);
 }
 
 export function findProjectByName(db: Db, name: string): ProjectRow | undefined {
-  return db.select().from(projects).where(eq(projects.name, name)).get();
+  return toRow(prepared(db, `SELECT ${PROJECT_COLUMNS} FROM projects WHERE name = ?`).get(name) as RawProject | undefined);
 }
 
 export function listProjectRows(db: Db): ProjectRow[] {

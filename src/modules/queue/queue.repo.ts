@@ -43,7 +43,7 @@ export function claimSlot(db: Db, projectId: number, annotatorId: number, now: n
     `UPDATE queue_slots SET status = 'leased', lease_expires_at = :expires
       WHERE id = (
         SELECT s.id FROM queue_slots s
-         WHERE s.project_id = :project AND (s.status = 'open' OR (s.status = 'leased' AND s.lease_expires_at <= :now))
+         WHERE s.project_id = :project AND s.status IN ('open', 'leased') AND (s.status = 'open' OR s.lease_expires_at <= :now)
            AND ${NOT_SEEN_BY('s.item_id')}
          ORDER BY s.priority DESC, s.id LIMIT 1)
         AND (status = 'open' OR (status = 'leased' AND lease_expires_at <= :now))

@@ -77,7 +77,8 @@ export function claimNextTask(deps: QueueDeps, projectRef: string | number, user
     const now = deps.clock.now();
     const held = liveTaskOf(deps.db, project.id, user.id, now);
     if (held) return { task: held, source: findSlot(deps.db, held.slotId)!.source };
-    const done = doneCount(deps.db, project.id, user.id);
+    // counting done tasks costs a query: only when a setting needs it
+    const done = s.maxPerAnnotator !== null || s.goldRate > 0 ? doneCount(deps.db, project.id, user.id) : 0;
     if (s.maxPerAnnotator !== null && done >= s.maxPerAnnotator) return null;
     const expires = now + s.leaseSeconds * 1000;
     if (goldDue(s, done)) {

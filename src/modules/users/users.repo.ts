@@ -1,4 +1,5 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { prepared } from '../../db/statements.js';
 import type { Db } from '../../db/index.js';
 import { tables } from '../../db/index.js';
 import type { UserRow } from '../../db/schema/users.js';
@@ -11,12 +12,11 @@ export const findUserById = (db: Db, id: number): UserRow | undefined =>
 export const findUserByName = (db: Db, name: string): UserRow | undefined =>
   db.select().from(users).where(eq(users.name, name)).get();
 
+const USER_COLUMNS = `id, name, role, token_hash AS tokenHash, created_at AS createdAt, revoked_at AS revokedAt, created_by_import_id AS createdByImportId`;
+
+/** Runs on every request: a statement prepared once, not a query built each time. */
 export const findActiveUserByTokenHash = (db: Db, tokenHash: string): UserRow | undefined =>
-  db
-    .select()
-    .from(users)
-    .where(and(eq(users.tokenHash, tokenHash), isNull(users.revokedAt)))
-    .get();
+  prepared(db, `SELECT ${USER_COLUMNS} FROM users WHERE token_hash = ? AND revoked_at IS NULL`).get(tokenHash) as UserRow | undefined;
 
 export const listUserRows = (db: Db): UserRow[] => db.select().from(users).orderBy(asc(users.id)).all();
 
