@@ -139,7 +139,7 @@ describe('quorum CLI: usage', () => {
       [['project', 'create', 'Q', '--labels', 'a,b', '--scale', 'foo'], 'quorum: --scale must be one of nominal, ordinal, interval, ratio, got "foo"'],
       [['import', 'P', data, '--on-error', 'maybe'], 'quorum: --on-error must be one of abort, skip, got "maybe"'],
       [['import', 'P', data, '--format', 'xml'], 'quorum: --format must be one of jsonl, csv, got "xml"'],
-      [['user', 'add', 'u', '--role', 'god'], 'quorum: --role must be one of admin, annotator, viewer, got "god"'],
+      [['user', 'add', 'u', '--role', 'god'], 'quorum: --role must be one of admin, annotator, reviewer, viewer, got "god"'],
       [['jobs', 'show', 'abc'], 'quorum: job id must be a number, got "abc"'],
       [['jobs', 'list', '--limit', '0'], 'quorum: --limit must be a whole number from 1 to 1000'],
       [['project', 'create', 'Q', '--labels', '["a",1]'], `quorum: --labels: a JSON list must be an array of strings, e.g. '["a","b"]'`],

@@ -113,7 +113,7 @@ describe('views', () => {
       ['4', 'a', 'majority', 1],
     ]);
     expect(mv.items[0]!.agreement).toBeCloseTo(2 / 3, 12);
-    expect(mv.summary).toEqual({ items: 4, resolved: 3, unresolved: 1, gold: 0 });
+    expect(mv.summary).toEqual({ items: 4, resolved: 3, unresolved: 1, gold: 0, reviewed: 0 });
     const ds = computeConsensus(t.deps, 'v', { method: 'dawid-skene', seed: 3 });
     expect(ds.items.every((i) => i.label !== null)).toBe(true);
     for (const i of ds.items) expect(Object.values(i.probabilities!).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
