@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -37,4 +38,26 @@ export function startServer(dbPath: string): Promise<{ url: string; child: Child
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
+}
+
+export interface BrowserStack {
+  server: { url: string; child: ChildProcess };
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** The real server on `dbPath` and a Chromium; `close` stops both and removes `dir` (the test's temporary folder). */
+export async function startBrowserStack(dbPath: string, dir: string): Promise<BrowserStack> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await startServer(dbPath);
+  const browser = await launchChromium();
+  return {
+    server,
+    browser,
+    async close() {
+      await browser.close();
+      server.child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

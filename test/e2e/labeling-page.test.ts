@@ -1,15 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import pino from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { buildDeps } from '../../src/deps.js';
 import { importText, jsonl, makeProject, tokenFor } from '../helpers.js';
-import { ARTIFACTS, launchChromium, startServer } from './browser.js';
+import { ARTIFACTS, startBrowserStack, type BrowserStack } from './browser.js';
 
 /** What the page callbacks below touch (the tsconfig has no DOM lib; these run in the browser). */
 type InPage = { document: { getElementById(id: string): { dataset: Record<string, string | undefined>; getAttribute(name: string): string | null } | null } };
@@ -24,8 +23,7 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 
 const dir = mkdtempSync(join(tmpdir(), 'quorum-label-'));
 const dbPath = join(dir, 'q.db');
-let server: { url: string; child: ChildProcess };
-let browser: Browser;
+let stack: BrowserStack;
 let token: string;
 
 beforeAll(async () => {
@@ -41,16 +39,10 @@ beforeAll(async () => {
   await importText(deps, 'colours', jsonl([{ id: 'swatch', meta: { caption: 'a swatch', image_url: 'javascript:window.__xss=3', imageUrl: MISSING } }]));
   token = tokenFor(deps, 'annotator', ANNOTATOR);
   await deps.close();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startServer(dbPath);
-  browser = await launchChromium();
+  stack = await startBrowserStack(dbPath, dir);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  server?.child.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 /** Waits until the page shows a task other than `prev` (or the "nothing left" state) and is idle. */
 async function settled(page: Page, prev: string | undefined): Promise<string | undefined> {
@@ -69,15 +61,15 @@ function db() {
 }
 
 it('an annotator labels, skips and undoes with the keyboard only; item data is shown literally', async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 820 } });
+  const page = await stack.browser.newPage({ viewport: { width: 1100, height: 820 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.route(IMAGE, (route) => route.fulfill({ status: 200, contentType: 'image/png', body: PNG }));
-  await page.goto(`${server.url}/label/tweets`);
-  expect(page.url()).toBe(`${server.url}/signin?next=%2Flabel%2Ftweets`);
+  await page.goto(`${stack.server.url}/label/tweets`);
+  expect(page.url()).toBe(`${stack.server.url}/signin?next=%2Flabel%2Ftweets`);
   await page.fill('input[name=token]', token);
   await page.keyboard.press('Enter');
-  await page.waitForURL(`${server.url}/label/tweets`);
+  await page.waitForURL(`${stack.server.url}/label/tweets`);
 
   const seen = new Map<string, string>(); // item id → label chosen
   const keys: string[] = [];
@@ -198,11 +190,11 @@ it('an annotator labels, skips and undoes with the keyboard only; item data is s
 }, 30_000);
 
 it('a problem+json error (409) is shown without losing the page; a multi-label item takes a set', async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 820 } });
-  await page.goto(`${server.url}/signin?next=%2Flabel%2Fcolours`);
+  const page = await stack.browser.newPage({ viewport: { width: 1100, height: 820 } });
+  await page.goto(`${stack.server.url}/signin?next=%2Flabel%2Fcolours`);
   await page.fill('input[name=token]', token);
   await page.keyboard.press('Enter');
-  await page.waitForURL(`${server.url}/label/colours`);
+  await page.waitForURL(`${stack.server.url}/label/colours`);
   let task = await settled(page, undefined);
   expect(await itemId(page)).toBe('swatch');
   // the javascript: image URL is passed over for the next (http) one, which fails to load: a note instead of a broken image

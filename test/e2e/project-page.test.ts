@@ -1,18 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import pino from 'pino';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { buildDeps } from '../../src/deps.js';
 import { importText, jsonl, makeProject, tokenFor } from '../helpers.js';
-import { ARTIFACTS, launchChromium, startServer } from './browser.js';
+import { ARTIFACTS, startBrowserStack, type BrowserStack } from './browser.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quorum-page-'));
-let server: { url: string; child: ChildProcess };
-let browser: Browser;
+let stack: BrowserStack;
 let admin: string;
 
 beforeAll(async () => {
@@ -27,23 +24,18 @@ beforeAll(async () => {
   }))));
   admin = tokenFor(deps, 'admin', 'page-admin');
   await deps.close();
-  server = await startServer(join(dir, 'q.db'));
-  browser = await launchChromium();
+  stack = await startBrowserStack(join(dir, 'q.db'), dir);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  server?.child.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 it('an admin signs in and sees the agreement heat map on the project page', async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
-  await page.goto(`${server.url}/projects/reviews`);
-  expect(page.url()).toBe(`${server.url}/signin?next=%2Fprojects%2Freviews`);
+  const page = await stack.browser.newPage({ viewport: { width: 1100, height: 1300 } });
+  await page.goto(`${stack.server.url}/projects/reviews`);
+  expect(page.url()).toBe(`${stack.server.url}/signin?next=%2Fprojects%2Freviews`);
   await page.fill('input[name=token]', admin);
   await page.keyboard.press('Enter');
-  await page.waitForURL(`${server.url}/projects/reviews`);
+  await page.waitForURL(`${stack.server.url}/projects/reviews`);
   await page.waitForSelector('svg.heatmap');
   expect(await page.locator('svg.heatmap rect').count()).toBe(16);
   expect(await page.locator('#agreement table').first().locator('tbody tr').count()).toBe(6);
@@ -51,7 +43,6 @@ it('an admin signs in and sees the agreement heat map on the project page', asyn
   expect(await page.locator('svg.heatmap text', { hasText: '<img src=x' }).count()).toBeGreaterThan(0);
   const cookies = await page.context().cookies();
   expect(cookies.find((c) => c.name === 'quorum_token')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
-  mkdirSync(ARTIFACTS, { recursive: true });
   const shot = join(ARTIFACTS, 'project-page.png');
   await page.screenshot({ path: shot, fullPage: true });
   expect(statSync(shot).size).toBeGreaterThan(10_000);

@@ -1,17 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import pino from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { buildDeps } from '../../src/deps.js';
 import { claimNextTask, submitAnnotation } from '../../src/modules/queue/index.js';
 import { authenticate } from '../../src/modules/users/index.js';
 import { importText, jsonl, makeProject, tokenFor } from '../helpers.js';
-import { ARTIFACTS, launchChromium, startServer } from './browser.js';
+import { ARTIFACTS, startBrowserStack, type BrowserStack } from './browser.js';
 
 /** What the page callbacks below touch (the tsconfig has no DOM lib; these run in the browser). */
 type InPage = { document: { getElementById(id: string): { dataset: Record<string, string | undefined>; getAttribute(name: string): string | null } | null } };
@@ -22,8 +21,7 @@ const VOTES: Record<string, [string, string]> = { d1: ['spam', 'ham'], d2: ['ham
 
 const dir = mkdtempSync(join(tmpdir(), 'quorum-review-'));
 const dbPath = join(dir, 'q.db');
-let server: { url: string; child: ChildProcess };
-let browser: Browser;
+let stack: BrowserStack;
 let reviewer: string;
 
 beforeAll(async () => {
@@ -45,16 +43,10 @@ beforeAll(async () => {
   expect(open.n).toBe(2);
   reviewer = tokenFor(deps, 'reviewer', 'rev-e2e');
   await deps.close();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startServer(dbPath);
-  browser = await launchChromium();
+  stack = await startBrowserStack(dbPath, dir);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  server?.child.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 async function settled(page: Page, prev: string | undefined): Promise<void> {
   await page.waitForFunction((p) => {
@@ -66,14 +58,14 @@ async function settled(page: Page, prev: string | undefined): Promise<void> {
 const reviewId = (page: Page) => page.evaluate(() => (globalThis as unknown as InPage).document.getElementById('app')!.dataset.reviewId);
 
 it('a reviewer resolves disputed items with the keyboard, one after the other', async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  const page = await stack.browser.newPage({ viewport: { width: 1100, height: 760 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}/review/inbox`);
-  expect(page.url()).toBe(`${server.url}/signin?next=%2Freview%2Finbox`);
+  await page.goto(`${stack.server.url}/review/inbox`);
+  expect(page.url()).toBe(`${stack.server.url}/signin?next=%2Freview%2Finbox`);
   await page.fill('input[name=token]', reviewer);
   await page.keyboard.press('Enter');
-  await page.waitForURL(`${server.url}/review/inbox`);
+  await page.waitForURL(`${stack.server.url}/review/inbox`);
   await settled(page, undefined);
 
   const resolved = new Map<string, string>();
