@@ -13,6 +13,7 @@ export {
 export { featurize, fitFeaturizer, fitTransform, hashCounts, parseFeaturizerConfig, type FittedFeaturizer } from './featurizer.js';
 export { murmur3Bytes, murmur3String, murmur3Utf16 } from './hash.js';
 export {
+  canonicalJson,
   decodeFeaturizer,
   encodeFeaturizer,
   featurizerFromJSON,

@@ -1,6 +1,6 @@
 /**
  * A fitted featurizer as JSON (config + document count) plus its idf vector,
- * or as one byte string: "QFZ1", u32 LE JSON length, UTF-8 JSON, zero padding
+ * or as one byte string: "QFZ1", u32 LE JSON length, UTF-8 JSON (keys sorted), zero padding
  * to a multiple of 4, then the idf as float32 little-endian.
  */
 import { z } from 'zod';
@@ -17,6 +17,15 @@ export const fittedFeaturizerJsonSchema = z.strictObject({
 export type FittedFeaturizerJson = z.output<typeof fittedFeaturizerJsonSchema>;
 
 const MAGIC = [0x51, 0x46, 0x5a, 0x31]; // "QFZ1"
+
+/** JSON with object keys sorted at every level: equal values give equal bytes (and content hashes). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  });
+}
 
 export function featurizerToJSON(f: FittedFeaturizer): FittedFeaturizerJson {
   return { format: 'quorum-hashed-ngrams', version: 1, config: { ...f.config }, documentCount: f.documentCount };
@@ -46,7 +55,7 @@ function littleEndian(): boolean {
 
 export function encodeFeaturizer(f: FittedFeaturizer): Uint8Array {
   if (!littleEndian()) throw new Error('encodeFeaturizer needs a little-endian platform');
-  const json = new TextEncoder().encode(JSON.stringify(featurizerToJSON(f)));
+  const json = new TextEncoder().encode(canonicalJson(featurizerToJSON(f)));
   const head = 8 + json.length;
   const pad = (4 - (head % 4)) % 4;
   const idfBytes = f.idf ? f.idf.byteLength : 0;

@@ -20,6 +20,7 @@ export { MODEL_FORMAT, MODEL_FORMAT_VERSION, tensorLayout, type ModelSpec, type 
 export {
   DEFAULT_LEARNING_RATE,
   MODEL_KINDS,
+  trainParamsObject,
   trainParamsSchema,
   type ModelKind,
   type TrainParams,
@@ -27,4 +28,4 @@ export {
 } from './params.js';
 export { MAX_CHUNK_GATHER, MAX_CHUNK_INPUT, MAX_CHUNK_ROWS, predictProba, type PredictOptions } from './predict.js';
 export { contentHash, loadModel, serializeModel } from './serialize.js';
-export { trainModel, type EpochInfo, type Targets, type TrainOptions, type TrainResult } from './train.js';
+export { MAX_FIRST_LAYER, trainModel, type EpochInfo, type Targets, type TrainOptions, type TrainResult } from './train.js';

@@ -1,12 +1,12 @@
 /**
  * The built-in classifiers as plain tensors plus a small JSON spec of our own
  * (no tf.LayersModel): input → [standardise] → dense(+ReLU, dropout) × hidden → dense → logits.
- * Sparse inputs (featurized text) enter the first layer through a gather / scatter
- * product with a custom gradient, so a 2^18-column text matrix is never densified.
+ * Sparse inputs (featurized text) are never densified: at inference the first layer
+ * gathers the rows of W₀ the non-zeros name and scatter-adds them per row; in
+ * training that layer runs on the JS side (sparse-layer.ts).
  */
 import { ValidationError } from '../../../core/errors.js';
 import type { Rng } from '../../../core/random.js';
-import type { SparseRows } from '../featurize/index.js';
 import { activeBackend, tf } from './backend.js';
 import { isDense, type FeatureMatrix } from './matrix.js';
 import type { ModelKind, TrainParams } from './params.js';
@@ -92,10 +92,15 @@ export function initialWeights(spec: ModelSpec, rng: Rng, standardize?: { mean: 
   return out;
 }
 
-/** One batch on the device: a dense tensor, or the coordinates of a sparse one. */
+/**
+ * One batch on the device: a dense tensor, the coordinates of a sparse one, or
+ * (`product`) the first layer's product X · W₀ already computed (sparse training
+ * computes it on the JS side, see sparse-layer.ts).
+ */
 export type BatchInput =
   | { kind: 'dense'; rows: number; x: tf.Tensor2D }
-  | { kind: 'sparse'; rows: number; cols: tf.Tensor1D; cols2d: tf.Tensor2D; rowIds: tf.Tensor1D; rowIds2d: tf.Tensor2D; vals2d: tf.Tensor2D };
+  | { kind: 'sparse'; rows: number; cols: tf.Tensor1D; cols2d: tf.Tensor2D; rowIds: tf.Tensor1D; rowIds2d: tf.Tensor2D; vals2d: tf.Tensor2D }
+  | { kind: 'product'; rows: number; z: tf.Tensor2D };
 
 /** Upload rows (given order) of a matrix as one batch. Tensors are created in the current scope. */
 export function uploadRows(x: FeatureMatrix, rows: ArrayLike<number>): BatchInput {
@@ -153,6 +158,7 @@ function sparseBatch(rows: number, cols: Int32Array, rowIds: Int32Array, vals: F
 
 export function disposeBatch(b: BatchInput): void {
   if (b.kind === 'dense') b.x.dispose();
+  else if (b.kind === 'product') b.z.dispose();
   else tf.dispose([b.cols, b.cols2d, b.rowIds, b.rowIds2d, b.vals2d]);
 }
 
@@ -165,22 +171,11 @@ function gatherRows(t: tf.Tensor2D, idx: tf.Tensor1D, idx2d: tf.Tensor2D): tf.Te
   return (activeBackend() === 'wasm' ? tf.gatherND(t, idx2d) : tf.gather(t, idx)) as tf.Tensor2D;
 }
 
-/** Sparse (rows × d) · W (d × h) with a hand-written gradient for W (scatter of the row gradients). */
+/** Sparse (rows × d) · W (d × h), inference only: gather the rows of W, weight them, scatter-add per row. */
 function sparseMatMul(b: Extract<BatchInput, { kind: 'sparse' }>, w: tf.Tensor2D): tf.Tensor2D {
   const h = w.shape[1];
   if (b.cols.shape[0] === 0) return tf.zeros([b.rows, h]);
-  const f = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const w2 = inputs[0] as tf.Tensor2D;
-    const value = tf.scatterND(b.rowIds2d, tf.mul(gatherRows(w2, b.cols, b.cols2d), b.vals2d), [b.rows, h]) as tf.Tensor2D;
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
-        const g = tf.mul(gatherRows(dy as tf.Tensor2D, b.rowIds, b.rowIds2d), b.vals2d);
-        return [tf.scatterND(b.cols2d, g, w2.shape)];
-      },
-    };
-  });
-  return f(w) as tf.Tensor2D;
+  return tf.scatterND(b.rowIds2d, tf.mul(gatherRows(w, b.cols, b.cols2d), b.vals2d), [b.rows, h]) as tf.Tensor2D;
 }
 
 /**
@@ -232,7 +227,13 @@ export function forward(spec: ModelSpec, weights: readonly tf.Tensor[], input: B
     const x = tf.mul(tf.sub(input.x, mean), invSd) as tf.Tensor2D;
     first = mm(x, weights[k++]!, false);
   } else if (input.kind === 'dense') first = mm(input.x, weights[k++]!, false);
-  else first = sparseMatMul(input, weights[k++] as tf.Tensor2D);
+  else if (input.kind === 'product') {
+    first = input.z;
+    k++;
+  } else {
+    if (training) throw new Error('sparse inputs are trained through the JS first layer (a product batch)');
+    first = sparseMatMul(input, weights[k++] as tf.Tensor2D);
+  }
   let h: tf.Tensor2D = tf.add(first, weights[k++]!);
   for (let l = 0; l < spec.hidden.length; l++) {
     h = tf.relu(h);

@@ -7,7 +7,7 @@ export type ModelKind = (typeof MODEL_KINDS)[number];
  * Training hyper-parameters of the built-in models: the one source of truth
  * (stored with a model version). `labels` and runtime hooks are not part of it.
  */
-export const trainParamsSchema = z.strictObject({
+export const trainParamsObject = z.strictObject({
   kind: z.enum(MODEL_KINDS),
   seed: z.number().int().min(-(2 ** 31)).max(2 ** 32 - 1),
   /** Upper bound on passes over the training rows (early stopping usually ends sooner). */
@@ -16,9 +16,9 @@ export const trainParamsSchema = z.strictObject({
   /** Adam step size; default 0.01 for softmax, 0.001 for mlp. */
   learningRate: z.number().positive().max(10).optional(),
   /** L2 penalty λ·Σw² on the kernels (not the biases), added to the mean loss. */
-  l2: z.number().min(0).max(10).default(1e-4),
-  /** mlp: widths of the 1–2 hidden ReLU layers. */
-  hidden: z.array(z.number().int().min(1).max(16_384)).min(1).max(2).default([256]),
+  l2: z.number().min(0).max(10).default(1e-5),
+  /** mlp: widths of the 1–2 hidden ReLU layers (ignored, and stored as [], for softmax). */
+  hidden: z.array(z.number().int().min(1).max(16_384)).max(2).default([256]),
   /** mlp: dropout rate after each hidden layer. */
   dropout: z.number().min(0).max(0.9).default(0.2),
   /** `balanced`: weight each class n / (classes × n_class) (per label and side for multi-label). */
@@ -36,6 +36,10 @@ export const trainParamsSchema = z.strictObject({
   multiLabel: z.boolean().default(false),
   /** Dense inputs only: standardise each feature with the training rows' mean and sd (stored in the model). */
   standardize: z.boolean().default(false),
+});
+
+export const trainParamsSchema = trainParamsObject.superRefine((p, ctx) => {
+  if (p.kind === 'mlp' && p.hidden.length === 0) ctx.addIssue({ code: 'custom', path: ['hidden'], message: 'an mlp needs 1 or 2 hidden layers' });
 });
 
 export type TrainParamsInput = z.input<typeof trainParamsSchema>;

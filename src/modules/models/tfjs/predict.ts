@@ -7,7 +7,7 @@ import type { Probabilities } from '../../../core/labels.js';
 import { ValidationError } from '../../../core/errors.js';
 import { requireBackend, tf } from './backend.js';
 import { asMatrix, isDense, matrixCols, type FeatureInput, type FeatureMatrix } from './matrix.js';
-import { forward, uploadRange, uploadRows, type ModelSpec, type TfModel } from './model.js';
+import { forward, uploadRange, uploadRows, type BatchInput, type ModelSpec, type TfModel } from './model.js';
 
 export const MAX_CHUNK_ROWS = 8192;
 /** Dense input values per chunk (8,192 × 1,024 floats = 32 MiB). */
@@ -55,8 +55,13 @@ function checkInput(spec: ModelSpec, x: FeatureMatrix): void {
  * Raw outputs (logits) for `rows` of x (all rows when omitted), rows × labels.
  * Internal: used for validation during training.
  */
-export function logitsInChunks(model: { spec: ModelSpec; weights: readonly tf.Tensor[] }, x: FeatureMatrix, rows?: Int32Array): Float32Array {
-  return run(model, x, rows, false, {});
+export function logitsInChunks(
+  model: { spec: ModelSpec; weights: readonly tf.Tensor[] },
+  x: FeatureMatrix,
+  rows: Int32Array,
+  firstLayer?: (rows: ArrayLike<number>) => Float32Array,
+): Float32Array {
+  return run(model, x, rows, false, {}, firstLayer);
 }
 
 function run(
@@ -65,6 +70,7 @@ function run(
   rows: Int32Array | undefined,
   probabilities: boolean,
   opts: PredictOptions,
+  firstLayer?: (rows: ArrayLike<number>) => Float32Array,
 ): Float32Array {
   const { spec, weights } = model;
   const k = spec.labels.length;
@@ -76,7 +82,11 @@ function run(
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
     const s = bounds[c]!, e = bounds[c + 1]!;
     const y = tf.tidy(() => {
-      const batch = rows ? uploadRows(x, rows.subarray(s, e)) : uploadRange(x, s, e);
+      let batch: BatchInput;
+      if (firstLayer && rows) {
+        const width = spec.hidden[0] ?? k;
+        batch = { kind: 'product', rows: e - s, z: tf.tensor2d(firstLayer(rows.subarray(s, e)), [e - s, width]) };
+      } else batch = rows ? uploadRows(x, rows.subarray(s, e)) : uploadRange(x, s, e);
       const logits = forward(spec, weights, batch);
       if (!probabilities) return logits;
       return spec.multiLabel ? tf.sigmoid(logits) : tf.softmax(logits);

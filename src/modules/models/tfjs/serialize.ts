@@ -1,16 +1,18 @@
 /**
  * A model as one byte string, so a model version is one BLOB with a content hash:
  * "QTF1", u32 LE length of the JSON header, the UTF-8 JSON header
- * ({ spec, tensors: [{ name, shape }] }), zero padding to a multiple of 4,
+ * ({ spec, tensors: [{ name, shape }] }, keys sorted so equal models give equal
+ * bytes and content hashes), zero padding to a multiple of 4,
  * then every tensor's float32 values, little-endian, in header order.
  * Our own format: no tf.io handlers, no LayersModel topology.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../../../core/errors.js';
+import { canonicalJson } from '../featurize/index.js';
 import { requireBackend, tf } from './backend.js';
 import { makeModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, tensorLayout, type ModelSpec, type TfModel } from './model.js';
-import { resolveParams, trainParamsSchema } from './params.js';
+import { resolveParams, trainParamsObject } from './params.js';
 
 const MAGIC = [0x51, 0x54, 0x46, 0x31]; // "QTF1"
 
@@ -23,7 +25,7 @@ const specSchema = z.strictObject({
   multiLabel: z.boolean(),
   hidden: z.array(z.number().int().min(1)).max(2),
   standardize: z.boolean(),
-  params: trainParamsSchema.extend({ learningRate: z.number().positive() }),
+  params: trainParamsObject.extend({ learningRate: z.number().positive() }),
 });
 
 const headerSchema = z.strictObject({
@@ -40,7 +42,7 @@ export function serializeModel(model: TfModel): Uint8Array {
   if (!littleEndian()) throw new Error('serializeModel needs a little-endian platform');
   const layout = tensorLayout(model.spec);
   if (layout.length !== model.weights.length) throw new Error('model weights do not match its spec');
-  const header = new TextEncoder().encode(JSON.stringify({ spec: model.spec, tensors: layout }));
+  const header = new TextEncoder().encode(canonicalJson({ spec: model.spec, tensors: layout }));
   const head = 8 + header.length;
   const pad = (4 - (head % 4)) % 4;
   let floats = 0;

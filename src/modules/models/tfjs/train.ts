@@ -8,6 +8,8 @@ import { ValidationError } from '../../../core/errors.js';
 import { createRng, shuffleInPlace, type Rng } from '../../../core/random.js';
 import { requireBackend, tf } from './backend.js';
 import { asMatrix, isDense, matrixCols, type FeatureInput, type FeatureMatrix } from './matrix.js';
+import type { SparseRows } from '../featurize/index.js';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, SparseFirstLayer } from './sparse-layer.js';
 import {
   disposeBatch,
   forward,
@@ -17,6 +19,7 @@ import {
   tensorLayout,
   MODEL_FORMAT_VERSION,
   uploadRows,
+  type BatchInput,
   type ModelSpec,
   type TfModel,
 } from './model.js';
@@ -183,8 +186,9 @@ function evaluate(
   t: Prepared,
   w: { pos: Float32Array; neg: Float32Array },
   multiLabel: boolean,
+  firstLayer?: (rows: ArrayLike<number>) => Float32Array,
 ): { loss: number; accuracy: number } {
-  const logits = logitsInChunks(model, x, rows);
+  const logits = logitsInChunks(model, x, rows, firstLayer);
   const k = t.k;
   let loss = 0, hits = 0;
   for (let i = 0; i < rows.length; i++) {
@@ -231,16 +235,19 @@ function standardization(x: FeatureMatrix, rows: Int32Array): { mean: Float32Arr
   return { mean: m32, invSd: inv };
 }
 
-/** Adam whose step size can be lowered between epochs. */
+/** Adam whose step size can be lowered between epochs (same constants as the sparse layer's lazy Adam). */
 class Adam extends tf.AdamOptimizer {
   constructor(public lr: number) {
-    super(lr, 0.9, 0.999, 1e-7);
+    super(lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
   }
   setLearningRate(lr: number): void {
     this.lr = lr;
     this.learningRate = lr;
   }
 }
+
+/** Largest first kernel (inputs × width) trained: 2^25 weights = 128 MiB, ×3 with Adam's moments. */
+export const MAX_FIRST_LAYER = 2 ** 25;
 
 /** Relative improvement a training loss needs to count as progress when there is no validation slice. */
 const TRAIN_LOSS_TOLERANCE = 1e-4;
@@ -288,27 +295,43 @@ export async function trainModel(X: FeatureInput, y: Targets, opts: TrainOptions
     params,
   };
   const init = initialWeights(spec, rng, params.standardize ? standardization(x, train) : undefined);
-  const trainable = new Set<number>();
-  const layout = spec.standardize ? 2 : 0;
-  for (let i = layout; i < init.length; i++) trainable.add(i);
   const shapes = tensorLayout(spec).map((s) => s.shape);
+  const first = spec.standardize ? 2 : 0; // index of the first kernel
+  const firstSize = shapes[first]![0]! * shapes[first]![1]!;
+  if (firstSize > MAX_FIRST_LAYER) {
+    throw new ValidationError(
+      `the first layer would hold ${spec.inputDim} × ${shapes[first]![1]} = ${firstSize} weights (max ${MAX_FIRST_LAYER}): use a smaller featurizer dimension or hidden width`,
+    );
+  }
+  // Sparse inputs: the first kernel lives on the JS side (lazy Adam); a placeholder holds its slot.
+  const sparseLayer = isDense(x) ? null : new SparseFirstLayer(shapes[first]![0]!, shapes[first]![1]!, init[first]!);
+  const trainable = (i: number): boolean => i >= first && !(sparseLayer && i === first);
   const vars: tf.Tensor[] = init.map((w, i) => {
+    if (sparseLayer && i === first) return tf.scalar(0);
     const value = tf.tensor(w, shapes[i]!);
-    if (!trainable.has(i)) return value;
+    if (!trainable(i)) return value;
     const v = tf.variable(value, true);
     value.dispose();
     return v;
   });
-  const kernels = vars.filter((_, i) => trainable.has(i) && shapes[i]!.length === 2);
-  const varList = vars.filter((_, i) => trainable.has(i)) as tf.Variable[];
+  const kernels = vars.filter((_, i) => trainable(i) && shapes[i]!.length === 2);
+  const varList = vars.filter((_, i) => trainable(i)) as tf.Variable[];
   const optimizer = new Adam(params.learningRate);
   const lrPatience = Math.ceil(params.patience / 2);
   const l2 = params.l2;
+  const width = shapes[first]![1]!;
+  const firstLayer = sparseLayer ? (rows: ArrayLike<number>) => sparseLayer.forward(x as SparseRows, rows) : undefined;
 
   const history: EpochInfo[] = [];
   let best: tf.Tensor[] | null = null;
+  let bestFirst: Float32Array | null = null;
   let bestLoss = Infinity, bestEpoch = 0, sinceBest = 0, epochsRun = 0, stoppedEarly = false;
   const order = train.slice();
+  const dispose = (): void => {
+    if (best) tf.dispose(best);
+    tf.dispose(vars);
+    optimizer.dispose();
+  };
   try {
     for (let epoch = 1; epoch <= params.epochs; epoch++) {
       shuffleInPlace(order, rng);
@@ -316,34 +339,43 @@ export async function trainModel(X: FeatureInput, y: Targets, opts: TrainOptions
       for (let s = 0; s < order.length; s += params.batchSize) {
         if (signal?.aborted) throw signal.reason ?? new Error('aborted');
         const rows = order.subarray(s, Math.min(order.length, s + params.batchSize));
-        const dropoutSeed = rng.int(2 ** 31);
+        const training = { dropoutSeed: rng.int(2 ** 31) };
         let dataLoss: tf.Scalar | undefined;
-        tf.tidy(() => {
-          const batch = uploadRows(x, rows);
-          const tg = uploadTargets(t, rows, weightsOf, multiLabel);
-          optimizer.minimize(
-            () => {
-              const logits = forward(spec, vars, batch, { dropoutSeed });
-              const d = tf.div(batchLossSum(logits, tg.y, tg.w, multiLabel), rows.length) as tf.Scalar;
-              dataLoss = tf.keep(d);
-              if (l2 === 0 || kernels.length === 0) return d.clone();
-              return tf.add(d, tf.mul(l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) as tf.Scalar;
-            },
-            false,
-            varList,
-          );
-          disposeBatch(batch);
-        });
+        const objective = (batch: BatchInput, tg: { y: tf.Tensor2D; w: tf.Tensor }): tf.Scalar => {
+          const logits = forward(spec, vars, batch, training);
+          const d = tf.div(batchLossSum(logits, tg.y, tg.w, multiLabel), rows.length) as tf.Scalar;
+          dataLoss = tf.keep(d);
+          if (l2 === 0 || kernels.length === 0) return d.clone();
+          return tf.add(d, tf.mul(l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) as tf.Scalar;
+        };
+        if (sparseLayer) {
+          const z = sparseLayer.forward(x as SparseRows, rows);
+          const dz = tf.tidy(() => {
+            const batch: BatchInput = { kind: 'product', rows: rows.length, z: tf.tensor2d(z, [rows.length, width]) };
+            const tg = uploadTargets(t, rows, weightsOf, multiLabel);
+            const { grads } = tf.valueAndGrads((...args: tf.Tensor[]) => objective({ ...batch, z: args[0] as tf.Tensor2D }, tg))([batch.z, ...varList]);
+            if (varList.length) optimizer.applyGradients(varList.map((v, i) => ({ name: v.name, tensor: grads[i + 1]! })));
+            return grads[0]!.dataSync() as Float32Array;
+          });
+          sparseLayer.update(x as SparseRows, rows, dz, optimizer.lr, l2);
+        } else {
+          tf.tidy(() => {
+            const batch = uploadRows(x, rows);
+            const tg = uploadTargets(t, rows, weightsOf, multiLabel);
+            optimizer.minimize(() => objective(batch, tg), false, varList);
+            disposeBatch(batch);
+          });
+        }
         if (dataLoss) {
-          lossSum += dataLoss.dataSync()[0]! * rows.length;
-          dataLoss.dispose();
+          lossSum += (dataLoss as tf.Scalar).dataSync()[0]! * rows.length;
+          (dataLoss as tf.Scalar).dispose();
         }
       }
       epochsRun = epoch;
       const info: EpochInfo = { epoch, epochs: params.epochs, loss: lossSum / order.length, learningRate: optimizer.lr };
       let improved: boolean;
       if (val.length > 0) {
-        const ev = evaluate({ spec, weights: vars }, x, val, t, weightsOf, multiLabel);
+        const ev = evaluate({ spec, weights: vars }, x, val, t, weightsOf, multiLabel, firstLayer);
         info.valLoss = ev.loss;
         info.valAccuracy = ev.accuracy;
         improved = ev.loss < bestLoss;
@@ -352,6 +384,7 @@ export async function trainModel(X: FeatureInput, y: Targets, opts: TrainOptions
           bestEpoch = epoch;
           if (best) tf.dispose(best);
           best = vars.map((v) => tf.clone(v));
+          if (sparseLayer) bestFirst = sparseLayer.w.slice();
         }
       } else {
         improved = info.loss < bestLoss * (1 - TRAIN_LOSS_TOLERANCE);
@@ -369,14 +402,13 @@ export async function trainModel(X: FeatureInput, y: Targets, opts: TrainOptions
       await tick();
     }
   } catch (e) {
-    if (best) tf.dispose(best);
-    tf.dispose(vars);
-    optimizer.dispose();
+    dispose();
     throw e;
   }
-  const finalWeights = best ?? vars.map((v) => tf.clone(v));
-  tf.dispose(vars);
-  optimizer.dispose();
+  const finalWeights = (best ?? vars).map((v, i) =>
+    sparseLayer && i === first ? tf.tensor2d(bestFirst ?? sparseLayer.w, [sparseLayer.d, sparseLayer.h]) : tf.clone(v),
+  );
+  dispose();
   return {
     model: makeModel(spec, finalWeights),
     history,
