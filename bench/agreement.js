@@ -79,7 +79,7 @@ export async function runAgreementBench({ units = 1_000_000, coders = 5, runs = 
   const bootstrap = [];
   for (const metric of ['percent', 'cohen-kappa', 'scott-pi', 'fleiss-kappa', 'krippendorff-alpha', 'gwet-ac1']) {
     const t0 = performance.now();
-    const r = metricResult(data, vars, metric, { level: 'interval', weights: 'none' }, resamples, 1);
+    const r = metricResult(vars, metric, { level: 'interval', weights: 'none' }, resamples, 1);
     bootstrap.push({ metric, ms: performance.now() - t0, value: r.value, ci: r.ci });
   }
   return { units, coders, runs, rows, floorMs: floor.ms, rssGrowthMiB, bootstrapUnits, resamples, bootstrap };

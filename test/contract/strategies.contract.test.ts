@@ -102,7 +102,7 @@ function badInputs(def: StrategyDefinition): [string, StrategyInput, RegExp][] {
   return out;
 }
 
-describe.each(STRATEGY_IDS.map((id) => [id, STRATEGIES[id] as StrategyDefinition] as const))('strategy %s', (id: StrategyId, def) => {
+describe.each(STRATEGY_IDS.map((id) => [id, STRATEGIES[id] as StrategyDefinition] as const))('strategy %s', (_id: StrategyId, def) => {
   const n = 40;
 
   it('returns k distinct in-range candidates, ranked, with finite scores', () => {

@@ -1,6 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImportLineError, NotFoundError, ValidationError } from '../../src/core/errors.js';
 import { listItems } from '../../src/modules/items/index.js';

@@ -193,11 +193,9 @@ describe('refilling', () => {
 describe('escalation threshold', () => {
   it('with reviewBelowAgreement 0.6, a 2-of-3 majority stands and a three-way split goes to review', () => {
     updateSettings(t.deps, 'q', { overlap: 3, reviewBelowAgreement: 0.6 });
-    const answers: Record<string, string> = {};
-    for (const [who, pick] of [['p', (i: number) => 'a'], ['q2', (i: number) => (i % 2 ? 'a' : 'b')], ['r', (i: number) => (i % 2 ? 'b' : 'c')]] as const) {
+    for (const [who, pick] of [['p', (_i: number) => 'a'], ['q2', (i: number) => (i % 2 ? 'a' : 'b')], ['r', (i: number) => (i % 2 ? 'b' : 'c')]] as const) {
       for (let task = claimNextTask(t.deps, 'q', user(who)); task; task = claimNextTask(t.deps, 'q', user(who))) {
         const i = Number(task.item.id.slice(1));
-        answers[`${who}:${i}`] = pick(i);
         submitAnnotation(t.deps, task.taskId, user(who), { label: pick(i) }, null);
       }
     }

@@ -24,8 +24,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, version: string): void {
     }),
     (c) => {
       const deps = c.get('deps');
-      const running = deps.runner.list({ status: 'running', limit: 1000 }).length;
-      return c.json({ status: 'ok' as const, version, database: 'sqlite', jobs: { running } }, 200);
+      return c.json({ status: 'ok' as const, version, database: 'sqlite', jobs: { running: deps.runner.count('running') } }, 200);
     },
   );
 

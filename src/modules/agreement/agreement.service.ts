@@ -48,7 +48,7 @@ export function computeAgreement(deps: AgreementDeps, projectRef: string | numbe
   const o: MetricOptions = { level, weights: q.weights };
   const data = loadLabelData(deps.db, project);
   const vars = variables(data);
-  const metrics = (q.metric ? [q.metric] : AGREEMENT_METRICS).map((m) => metricResult(data, vars, m, o, q.resamples, q.seed));
+  const metrics = (q.metric ? [q.metric] : AGREEMENT_METRICS).map((m) => metricResult(vars, m, o, q.resamples, q.seed));
   const pairwise = pairwiseView(data, vars, o);
   return {
     project: project.name,

@@ -76,7 +76,7 @@ export function bootstrapInterval(nUnits: number, resamples: number, seed: numbe
 const allUnits = (u: Units) => Int32Array.from({ length: u.counts.length }, (_, i) => i);
 
 /** A metric with its interval; multi-label projects average the per-label values (and resample them together). */
-export function metricResult(data: LabelData, unitsPerVariable: Units[], metric: AgreementMetric, o: MetricOptions, resamples: number, seed: number): MetricResult {
+export function metricResult(unitsPerVariable: Units[], metric: AgreementMetric, o: MetricOptions, resamples: number, seed: number): MetricResult {
   const n = unitsPerVariable[0]?.counts.length ?? 0;
   const evaluate = (sample: ArrayLike<number>): Value => {
     const parts = unitsPerVariable.map((u) => metricOnUnits(u, sample, metric, o));

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
+import { prepared } from '../../db/statements.js';
 import { tables } from '../../db/index.js';
 import type { JobRow, JobStatus } from '../../db/schema/jobs.js';
 
@@ -44,4 +45,8 @@ export function heartbeat(db: Db, ids: number[], now: number): { id: number; can
   if (ids.length === 0) return [];
   db.update(jobs).set({ heartbeatAt: now }).where(inArray(jobs.id, ids)).run();
   return db.select({ id: jobs.id, cancelRequested: jobs.cancelRequested }).from(jobs).where(inArray(jobs.id, ids)).all();
+}
+
+export function countJobs(db: Db, status: JobStatus): number {
+  return (prepared(db, `SELECT count(*) AS n FROM jobs WHERE status = ?`).get(status) as { n: number }).n;
 }

@@ -4,7 +4,7 @@ import { toIso } from '../../core/clock.js';
 import { CancelledError, ConflictError, NotFoundError, errorMessage } from '../../core/errors.js';
 import type { Db } from '../../db/index.js';
 import type { JobRow, JobStatus } from '../../db/schema/jobs.js';
-import { findJob, finishJobIfLive, heartbeat, insertJob, listJobRows, liveJobs, updateJob } from './jobs.repo.js';
+import { countJobs, findJob, finishJobIfLive, heartbeat, insertJob, listJobRows, liveJobs, updateJob } from './jobs.repo.js';
 import type { Job } from './jobs.schemas.js';
 
 export interface JobContext {
@@ -135,6 +135,11 @@ export class JobRunner {
     const row = findJob(this.deps.db, id);
     if (!row) throw new NotFoundError(`job ${id} not found`);
     return toJob(row, this.deps.clock.now());
+  }
+
+  /** Jobs in a state, in every process on this database (for /health: a count, not a listing). */
+  count(status: JobStatus): number {
+    return countJobs(this.deps.db, status);
   }
 
   list(filter: { projectId?: number; status?: JobStatus; limit: number }): Job[] {

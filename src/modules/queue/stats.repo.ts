@@ -12,7 +12,7 @@ export interface AnnotatorActivity {
 }
 
 /** Per annotator: tasks done (today and in all), the durations' median, and answers to gold items against their truth. */
-export function annotatorActivity(db: Db, projectId: number, dayStart: number): AnnotatorActivity[] {
+export function annotatorActivity(db: Db, projectId: number, dayStart: number, annotatorId?: number): AnnotatorActivity[] {
   const rows = prepared(
     db,
     `SELECT u.id AS annotatorId, u.name,
@@ -22,9 +22,9 @@ export function annotatorActivity(db: Db, projectId: number, dayStart: number): 
        FROM annotations a
        JOIN users u ON u.id = a.annotator_id
        LEFT JOIN annotations g ON g.item_id = a.item_id AND g.source = 'gold' AND g.superseded_at IS NULL
-      WHERE a.project_id = ? AND a.source = 'task' AND a.superseded_at IS NULL
+      WHERE a.project_id = ? AND a.source = 'task' AND a.superseded_at IS NULL AND (? IS NULL OR a.annotator_id = ?)
       GROUP BY u.id ORDER BY u.name`,
-  ).all(dayStart, projectId) as (Omit<AnnotatorActivity, 'medianMs'> & { durations: string })[];
+  ).all(dayStart, projectId, annotatorId ?? null, annotatorId ?? null) as (Omit<AnnotatorActivity, 'medianMs'> & { durations: string })[];
   return rows.map(({ durations, ...r }) => {
     const ms = (JSON.parse(durations) as (number | null)[]).filter((d): d is number => d !== null).sort((x, y) => x - y);
     const medianMs = ms.length === 0 ? null : ms.length % 2 ? ms[(ms.length - 1) / 2]! : (ms[ms.length / 2 - 1]! + ms[ms.length / 2]!) / 2;

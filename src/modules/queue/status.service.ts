@@ -38,10 +38,10 @@ export interface AnnotatorStats {
 }
 
 /** What the dashboard shows per annotator; `flagged` when gold accuracy is below the project's threshold. */
-export function annotatorStats(deps: QueueDeps, projectRef: string | number): AnnotatorStats[] {
+export function annotatorStats(deps: QueueDeps, projectRef: string | number, only?: UserRow): AnnotatorStats[] {
   const project = resolveProject(deps, projectRef);
   const s = settingsOf(project.settings);
-  return annotatorActivity(deps.db, project.id, startOfDay(deps.clock.now())).map((a) => {
+  return annotatorActivity(deps.db, project.id, startOfDay(deps.clock.now()), only?.id).map((a) => {
     const accuracy = a.goldAnswered ? a.goldCorrect / a.goldAnswered : null;
     return {
       annotator: a.name,
@@ -56,7 +56,7 @@ export function annotatorStats(deps: QueueDeps, projectRef: string | number): An
 /** An annotator's own progress, and nothing about anybody else. */
 export function myProgress(deps: QueueDeps, projectRef: string | number, user: UserRow) {
   const status = queueStatus(deps, projectRef);
-  const me = annotatorStats(deps, projectRef).find((a) => a.annotator === user.name);
+  const me = annotatorStats(deps, projectRef, user)[0];
   return {
     doneToday: me?.doneToday ?? 0,
     done: me?.done ?? 0,

@@ -29,7 +29,7 @@ export class ImportWriter {
   private readonly findChange: Statement;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly projectId: number,
     private readonly importId: number,
   ) {

@@ -1,3 +1,17 @@
+/** MurmurHash3's scramble of one 32-bit block. */
+function scramble(k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, 0x1b873593);
+}
+
+/** Mixes one full 32-bit block into the running hash. */
+function mixBlock(h: number, k: number): number {
+  h ^= scramble(k);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
 /**
  * MurmurHash3 x86_32 (Austin Appleby, public domain) over the UTF-16LE bytes
  * of a string range, computed straight from `charCodeAt` (two code units per
@@ -9,20 +23,11 @@ export function murmur3Utf16(s: string, start: number, end: number, seed: number
   let i = start;
   const pairsEnd = start + ((end - start) & ~1);
   for (; i < pairsEnd; i += 2) {
-    let k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    const k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+    h = mixBlock(h, k);
   }
   if (i < end) {
-    let k = s.charCodeAt(i);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
+    h ^= scramble(s.charCodeAt(i));
   }
   h ^= (end - start) * 2;
   return fmix32(h);
@@ -40,13 +45,8 @@ export function murmur3Bytes(bytes: Uint8Array, seed = 0): number {
   const blocks = n & ~3;
   let i = 0;
   for (; i < blocks; i += 4) {
-    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    const k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    h = mixBlock(h, k);
   }
   let k = 0;
   switch (n & 3) {
@@ -58,10 +58,7 @@ export function murmur3Bytes(bytes: Uint8Array, seed = 0): number {
     // falls through
     case 1:
       k ^= bytes[i]!;
-      k = Math.imul(k, 0xcc9e2d51);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, 0x1b873593);
-      h ^= k;
+      h ^= scramble(k);
   }
   h ^= n;
   return fmix32(h);

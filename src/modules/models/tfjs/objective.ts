@@ -6,7 +6,7 @@
 import { ValidationError } from '../../../core/errors.js';
 import { shuffleInPlace, type Rng } from '../../../core/random.js';
 import { tf } from './backend.js';
-import { asMatrix, isDense, matrixCols, type FeatureMatrix } from './matrix.js';
+import { isDense, type FeatureMatrix } from './matrix.js';
 import type { ModelSpec } from './model.js';
 import { logitsInChunks } from './predict.js';
 

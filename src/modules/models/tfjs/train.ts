@@ -5,9 +5,9 @@
  * outputs (sigmoid + binary cross-entropy). Our own loop, not tf.LayersModel.fit.
  */
 import { ValidationError } from '../../../core/errors.js';
-import { createRng, shuffleInPlace, type Rng } from '../../../core/random.js';
+import { createRng, shuffleInPlace } from '../../../core/random.js';
 import { requireBackend, tf } from './backend.js';
-import { asMatrix, isDense, matrixCols, type FeatureInput, type FeatureMatrix } from './matrix.js';
+import { asMatrix, isDense, matrixCols, type FeatureInput } from './matrix.js';
 import type { SparseRows } from '../featurize/index.js';
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, SparseFirstLayer } from './sparse-layer.js';
 import {
@@ -24,9 +24,8 @@ import {
   type TfModel,
 } from './model.js';
 import { resolveParams, trainParamsSchema, type TrainParamsInput } from './params.js';
-import { logitsInChunks } from './predict.js';
 
-import { batchLossSum, classWeights, evaluate, prepareTargets, splitRows, standardization, uploadTargets, type Prepared, type Targets } from './objective.js';
+import { batchLossSum, classWeights, evaluate, prepareTargets, splitRows, standardization, uploadTargets, type Targets } from './objective.js';
 
 export type { Targets } from './objective.js';
 
