@@ -12,6 +12,7 @@ import { projectRoutes } from './http/routes/projects.js';
 import { systemRoutes } from './http/routes/system.js';
 import { userRoutes } from './http/routes/users.js';
 import { agreementRoutes } from './http/routes/agreement.js';
+import { modelRoutes } from './http/routes/models.js';
 import { queueRoutes } from './http/routes/queue.js';
 import { importRecordSchema } from './modules/items/index.js';
 import { webPages } from './web/pages.js';
@@ -53,6 +54,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   userRoutes(app);
   agreementRoutes(app);
   queueRoutes(app);
+  modelRoutes(app);
 
   app.openAPIRegistry.register('ImportRecord', importRecordSchema);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -4,6 +4,9 @@ import type { Config } from './config/index.js';
 import { closeDb, openDb, type Db } from './db/index.js';
 import { JobRunner } from './modules/jobs/index.js';
 import { recoverImports, registerImportJob } from './modules/items/index.js';
+import { ModelWorkers } from './modules/models/index.js';
+import { registerScoringJob } from './modules/scoring/index.js';
+import { registerTrainingJob } from './modules/training/index.js';
 
 export interface Deps {
   config: Config;
@@ -11,6 +14,8 @@ export interface Deps {
   clock: Clock;
   logger: Logger;
   runner: JobRunner;
+  /** Worker threads for scoring and training (started on first use). */
+  models: ModelWorkers;
   close(): Promise<void>;
 }
 
@@ -21,6 +26,9 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
   const db = openDb(config.dbPath);
   const runner = new JobRunner({ db, clock }, config.jobConcurrency);
   registerImportJob(runner, { db, clock, maxLineBytes: config.maxLineBytes, importWorkers: config.importWorkers });
+  const models = new ModelWorkers(config.modelWorkers);
+  registerScoringJob(runner, { db, clock, runner, models, config });
+  registerTrainingJob(runner, { db, clock, runner, models, config });
   const abandoned = runner.recoverAbandoned();
   for (const job of abandoned) logger.warn({ jobId: job.id, type: job.type }, 'marked an abandoned job as failed');
   recoverImports({ db, clock });
@@ -30,8 +38,10 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
     clock,
     logger,
     runner,
+    models,
     async close() {
       await runner.shutdown();
+      await models.close();
       closeDb(db);
     },
   };

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config/index.js';
 import { buildDeps, type Deps } from '../deps.js';
-import { UsageError } from '../core/errors.js';
+import { DomainError, UsageError } from '../core/errors.js';
 import pino from 'pino';
 
 export interface GlobalOptions {
@@ -89,5 +89,20 @@ export function choice<T extends string>(flag: string, allowed: readonly T[]) {
   return (value: string): T => {
     if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
     return value as T;
+  };
+}
+
+/** A failed job's message, raised as the one-line CLI error. */
+export class JobFailedError extends DomainError {
+  readonly status = 500;
+  readonly code = 'job_failed';
+}
+
+/** A whole-number flag parser with bounds. */
+export function whole(flag: string, min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${v}"`);
+    return n;
   };
 }

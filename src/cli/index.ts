@@ -5,6 +5,7 @@ import { importCommands } from './commands/import.js';
 import { jobCommands } from './commands/jobs.js';
 import { agreementCommands } from './commands/agreement.js';
 import { queueCommands } from './commands/queue.js';
+import { modelCommands } from './commands/models.js';
 import { projectCommands } from './commands/project.js';
 import { serveCommands } from './commands/serve.js';
 import { userCommands } from './commands/user.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   jobCommands(program);
   agreementCommands(program);
   queueCommands(program);
+  modelCommands(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) cmd.exitOverride();
   return program;

@@ -15,6 +15,7 @@ const envSchema = z.object({
   QUORUM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUORUM_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   QUORUM_IMPORT_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(16)]).default('auto'),
+  QUORUM_MODEL_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
 });
 
 export interface Config {
@@ -29,6 +30,8 @@ export interface Config {
   jobConcurrency: number;
   /** Threads parsing large JSONL imports; 'auto' uses them only where cores are to spare. */
   importWorkers: number | 'auto';
+  /** Worker threads for model scoring and training; 'auto' = min(2, cores). */
+  modelWorkers: number | 'auto';
   /** Where uploaded import bodies wait for their job (beside the database). */
   tmpDir: string;
 }
@@ -64,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.QUORUM_LOG_LEVEL,
     jobConcurrency: e.QUORUM_JOB_CONCURRENCY,
     importWorkers: e.QUORUM_IMPORT_WORKERS,
+    modelWorkers: e.QUORUM_MODEL_WORKERS,
     tmpDir: dbPath === ':memory:' ? join(tmpdir(), `quorum-tmp-${process.pid}`) : join(dirname(dbPath), 'tmp'),
     ...overrides,
   };

@@ -92,3 +92,15 @@ export function isDomainError(err: unknown): err is DomainError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A model answered with something unusable (wrong shape, NaN, rows not summing to 1, unknown labels). */
+export class ModelOutputError extends DomainError {
+  readonly status = 502;
+  readonly code = 'model_output_invalid';
+}
+
+/** A model could not be reached or loaded (remote server down after retries, unreadable ONNX file). */
+export class ModelUnavailableError extends DomainError {
+  readonly status = 502;
+  readonly code = 'model_unavailable';
+}

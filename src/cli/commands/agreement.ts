@@ -1,19 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { SCALES, type Scale } from '../../core/labels.js';
-import { UsageError } from '../../core/errors.js';
 import { AGREEMENT_METRICS, CONSENSUS_METHODS, WEIGHTS, computeAgreement, computeConsensus, type AgreementMetric, type ConsensusMethod, type MetricResult } from '../../modules/agreement/index.js';
-import { choice, globals, output, table, withDeps } from '../context.js';
+import { choice, globals, output, table, whole, withDeps } from '../context.js';
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(3));
-
-function whole(flag: string, min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${v}"`);
-    return n;
-  };
-}
 
 function metricLine(m: MetricResult): (string | number)[] {
   return [m.metric, m.level, fmt(m.value), m.ci ? `[${fmt(m.ci[0])}, ${fmt(m.ci[1])}]` : '—', m.units, m.reason ?? ''];

@@ -4,16 +4,10 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { SPLITS, type Split } from '../../core/labels.js';
-import { DomainError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { exportItems, formatFromName, IMPORT_FORMATS, type ImportFormat, type ImportJobParams, type ImportSummary } from '../../modules/items/index.js';
 import { resolveProject } from '../../modules/projects/index.js';
-import { choice, output, progressReporter, withDeps } from '../context.js';
-
-/** A failed job's message, raised as the one-line CLI error. */
-class JobFailedError extends DomainError {
-  readonly status = 500;
-  readonly code = 'job_failed';
-}
+import { choice, JobFailedError, output, progressReporter, withDeps } from '../context.js';
 
 interface ImportFlags {
   split: Split;
@@ -69,12 +63,13 @@ export function importCommands(program: Command): void {
     .argument('<project>', 'project name or id')
     .option('--format <format>', 'jsonl|csv (default: from --out, else jsonl)', choice('--format', ['jsonl', 'csv'] as const))
     .option('--out <file>', 'write here instead of standard output')
-    .action(async (ref: string, o: { format?: 'jsonl' | 'csv'; out?: string }, cmd: Command) => {
+    .option('--predictions', "add each item's current prediction: {modelVersion, label, probabilities}")
+    .action(async (ref: string, o: { format?: 'jsonl' | 'csv'; out?: string; predictions?: boolean }, cmd: Command) => {
       const format = o.format ?? (o.out ? formatFromName(o.out) : undefined) ?? 'jsonl';
       await withDeps(cmd, async (deps) => {
         const project = resolveProject(deps, ref);
         const target = o.out ? createWriteStream(resolve(o.out)) : process.stdout;
-        await pipeline(Readable.from(exportItems(deps, project.id, format)), target, { end: !!o.out });
+        await pipeline(Readable.from(exportItems(deps, project.id, format, { predictions: !!o.predictions })), target, { end: !!o.out });
         if (o.out) process.stderr.write(`exported project ${project.name} to ${o.out}\n`);
       });
     });

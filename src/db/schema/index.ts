@@ -3,3 +3,4 @@ export * from './users.js';
 export * from './jobs.js';
 export * from './items.js';
 export * from './queue.js';
+export * from './models.js';

@@ -111,9 +111,9 @@ export function itemRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     (c) => {
       const deps = c.get('deps');
-      const { format } = c.req.valid('query');
+      const { format, predictions } = c.req.valid('query');
       const project = resolveProject(deps, c.req.valid('param').project);
-      const chunks = exportItems(deps, project.id, format);
+      const chunks = exportItems(deps, project.id, format, { predictions: predictions === 'true' });
       const encoder = new TextEncoder();
       const stream = new ReadableStream<Uint8Array>({
         async pull(controller) {

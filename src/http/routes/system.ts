@@ -13,7 +13,16 @@ const SWAGGER_ASSETS: Record<string, string> = {
 };
 
 const healthSchema = z
-  .object({ status: z.literal('ok'), version: z.string(), database: z.string(), jobs: z.object({ running: z.number().int() }) })
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    database: z.string(),
+    jobs: z.object({ running: z.number().int() }),
+    models: z.object({
+      workers: z.number().int(),
+      backend: z.string().nullable().openapi({ description: 'TF.js backend of the model workers (tensorflow | wasm | cpu); null until they started' }),
+    }),
+  })
   .openapi('Health');
 
 export function systemRoutes(app: OpenAPIHono<AppEnv>, version: string): void {
@@ -24,7 +33,8 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, version: string): void {
     }),
     (c) => {
       const deps = c.get('deps');
-      return c.json({ status: 'ok' as const, version, database: 'sqlite', jobs: { running: deps.runner.count('running') } }, 200);
+      const models = { workers: deps.models.threads, backend: deps.models.knownBackend()?.name ?? null };
+      return c.json({ status: 'ok' as const, version, database: 'sqlite', jobs: { running: deps.runner.count('running') }, models }, 200);
     },
   );
 

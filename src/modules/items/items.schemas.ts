@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SPLITS } from '../../core/labels.js';
+import { predictionSchema } from '../scoring/scoring.schemas.js';
 
 export const labelValueSchema = z.union([z.string(), z.array(z.string())]);
 
@@ -20,6 +21,7 @@ export const itemSchema = z
     features: z.array(z.number()).nullable().optional().openapi({ description: 'Only with include=features' }),
     meta: z.record(z.string(), z.unknown()).nullable(),
     annotations: z.array(annotationSchema),
+    prediction: predictionSchema.nullable().optional().openapi({ description: "Single-item view: the current scoring run's prediction (null when unscored)" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -40,4 +42,7 @@ export const itemPageSchema = z
   .openapi('ItemPage');
 
 export const EXPORT_FORMATS = ['jsonl', 'csv'] as const;
-export const exportQuerySchema = z.object({ format: z.enum(EXPORT_FORMATS).default('jsonl') });
+export const exportQuerySchema = z.object({
+  format: z.enum(EXPORT_FORMATS).default('jsonl'),
+  predictions: z.enum(['true', 'false']).default('false').openapi({ description: "Add each item's current prediction {modelVersion, label, probabilities}" }),
+});

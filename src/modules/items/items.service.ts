@@ -6,6 +6,7 @@ import type { LabelValue } from '../../core/labels.js';
 import type { Db } from '../../db/index.js';
 import { resolveProject, settingsOf } from '../projects/index.js';
 import { computeConsensus, type ConsensusItem } from '../agreement/index.js';
+import { currentPrediction, currentScoringRunId, type Prediction } from '../scoring/index.js';
 import { findAnnotationsOf, findItemById, findItemByExternalId, findItemsPage, type AnnotationRecord, type ItemRecord } from './items.repo.js';
 import type { Item, ListItemsQuery } from './items.schemas.js';
 
@@ -87,7 +88,7 @@ export function getItem(deps: ItemsDeps, projectRef: string | number, externalId
   const project = resolveProject(deps, projectRef);
   const row = findItemByExternalId(deps.db, project.id, externalId);
   if (!row) throw new NotFoundError(`item "${externalId}" not found in project "${project.name}"`);
-  return toItem(row, groupAnnotations(findAnnotationsOf(deps.db, [row.id])).get(row.id) ?? [], true);
+  return { ...toItem(row, groupAnnotations(findAnnotationsOf(deps.db, [row.id])).get(row.id) ?? [], true), prediction: currentPrediction(deps, project, row.id) };
 }
 
 /** An item by its internal id, as an annotator sees it: content only, no one's labels. */
@@ -101,7 +102,7 @@ export function itemContent(deps: ItemsDeps, itemId: number): { id: string; text
  * The import format: exporting and importing into a new project gives the same
  * items and labels. A gold item's known answer goes back into `label`.
  */
-function exportRecord(r: ItemRecord, annotations: Item['annotations'], consensus: ConsensusItem | undefined): Record<string, unknown> {
+function exportRecord(r: ItemRecord, annotations: Item['annotations'], consensus: ConsensusItem | undefined, prediction: Prediction | null | undefined): Record<string, unknown> {
   const gold = annotations.find((a) => a.source === 'gold');
   return {
     id: r.externalId,
@@ -112,7 +113,13 @@ function exportRecord(r: ItemRecord, annotations: Item['annotations'], consensus
     ...(gold ? { label: gold.label } : {}),
     annotations: annotations.filter((a) => a !== gold).map((a) => ({ annotator: a.annotator, label: a.label, createdAt: a.createdAt })),
     ...(consensus ? { consensus: { label: consensus.label, source: consensus.source, confidence: consensus.confidence } } : {}),
+    ...(prediction ? { prediction: { modelVersion: prediction.modelVersion, label: prediction.label, probabilities: prediction.probabilities } } : {}),
   };
+}
+
+export interface ExportOptions {
+  /** Add each item's current prediction ({modelVersion, label, probabilities}); CSV gets a `prediction` column. */
+  predictions?: boolean;
 }
 
 export const CSV_EXPORT_COLUMNS = ['id', 'split', 'text', 'features', 'meta', 'label', 'annotations', 'consensus'] as const;
@@ -121,16 +128,19 @@ export const CSV_EXPORT_COLUMNS = ['id', 'split', 'text', 'features', 'meta', 'l
  * Streams a project's items in pages, so memory stays flat and writers are not
  * blocked by one long statement. Yields text chunks of JSONL or CSV.
  */
-export async function* exportItems(deps: ItemsDeps, projectRef: string | number, format: 'jsonl' | 'csv'): AsyncGenerator<string> {
+export async function* exportItems(deps: ItemsDeps, projectRef: string | number, format: 'jsonl' | 'csv', opts: ExportOptions = {}): AsyncGenerator<string> {
   const project = resolveProject(deps, projectRef);
   const consensus = new Map(computeConsensus(deps, project.id, { method: settingsOf(project.settings).consensusMethod }).items.map((c) => [c.id, c]));
-  if (format === 'csv') yield stringify([CSV_EXPORT_COLUMNS as unknown as string[]]);
+  // One run for the whole export, even if another run succeeds meanwhile.
+  const runId = opts.predictions ? (currentScoringRunId(deps, project.id) ?? -1) : undefined;
+  const predictionOf = (id: number) => (runId === undefined ? undefined : currentPrediction(deps, project, id, runId));
+  if (format === 'csv') yield stringify([[...CSV_EXPORT_COLUMNS, ...(runId !== undefined ? ['prediction'] : [])]]);
   let afterId = 0;
   for (;;) {
     const rows = findItemsPage(deps.db, project.id, { afterId, limit: 500, withFeatures: true });
     if (rows.length === 0) return;
     const anns = groupAnnotations(findAnnotationsOf(deps.db, rows.map((r) => r.id)));
-    const records = rows.map((r) => exportRecord(r, anns.get(r.id) ?? [], consensus.get(r.externalId)));
+    const records = rows.map((r) => exportRecord(r, anns.get(r.id) ?? [], consensus.get(r.externalId), predictionOf(r.id)));
     if (format === 'jsonl') {
       yield records.map((r) => JSON.stringify(r)).join('\n') + '\n';
     } else {
@@ -142,6 +152,7 @@ export async function* exportItems(deps: ItemsDeps, projectRef: string | number,
           r.label === undefined ? '' : typeof r.label === 'string' ? r.label : JSON.stringify(r.label),
           JSON.stringify(r.annotations),
           r.consensus ? JSON.stringify(r.consensus) : '',
+          ...(runId !== undefined ? [r.prediction ? JSON.stringify(r.prediction) : ''] : []),
         ]),
       );
     }

@@ -82,6 +82,7 @@ export function decodeFeaturizer(bytes: Uint8Array): FittedFeaturizer {
   const start = head + ((4 - (head % 4)) % 4);
   const rest = bytes.subarray(Math.min(start, bytes.length));
   if (rest.length % 4 !== 0) throw new ValidationError('featurizer blob: idf length is not a multiple of 4 bytes');
-  const idf = rest.length ? new Float32Array(rest.slice().buffer) : null;
+  // new Uint8Array(…) copies: Buffer#slice (a Node Buffer is a Uint8Array) would share the whole pool.
+  const idf = rest.length ? new Float32Array(new Uint8Array(rest).buffer) : null;
   return featurizerFromJSON(json, idf);
 }

@@ -85,8 +85,8 @@ export function loadModel(bytes: Uint8Array): TfModel {
   let floats = 0;
   for (const s of layout) floats += s.shape.reduce((a, b) => a * b, 1);
   if (bytes.length !== start + floats * 4) throw new ValidationError(`model blob: ${bytes.length - start} weight bytes, expected ${floats * 4}`);
-  // Copy to an aligned buffer (the blob may sit at any offset of a bigger buffer).
-  const body = new Float32Array(bytes.slice(start).buffer);
+  // Copy to an aligned buffer (the blob may sit at any offset of a bigger buffer; a Node Buffer's slice would not copy).
+  const body = new Float32Array(new Uint8Array(bytes.subarray(start)).buffer);
   for (let i = 0; i < body.length; i++) if (!Number.isFinite(body[i]!)) throw new ValidationError(`model blob: weight ${i} is not finite`);
   const weights: tf.Tensor[] = [];
   let o = 0;

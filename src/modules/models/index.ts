@@ -1,0 +1,13 @@
+/**
+ * Models (issue 3): the adapter contract and its kinds, model versions, and the
+ * worker pool that runs CPU-bound model work.
+ */
+export * from './adapter.js';
+export * from './models.schemas.js';
+export { checkVersionLabels, getModelVersion, listModels, registerModel, requireModelVersion, sha256, storeVersion, toModelVersion, type ModelsDeps } from './models.service.js';
+export { findModelVersionById } from './models.repo.js';
+export { ModelWorkers, modelThreadsFor, MODEL_WORKER_FILE } from './model-workers.js';
+export { createAdapter, runsInWorker } from './adapters/index.js';
+export { readVersionSpec, type VersionSpec } from './version-spec.repo.js';
+export { backendInfo, initBackend, type BackendInfo } from './tfjs/index.js';
+export type { ScoredSlice, ScoreTask, TrainedModel, TrainTask } from './worker-tasks.js';

@@ -1,0 +1,97 @@
+import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import type { Db } from '../../db/index.js';
+import { prepared } from '../../db/statements.js';
+import { scoringRuns, type RunStatus, type ScoringRunRow } from '../../db/schema/models.js';
+
+export interface PredictionSlice {
+  rows: number;
+  itemIds: Float64Array;
+  probs: Float32Array;
+  label: Int32Array;
+  maxProb: Float32Array;
+  margin: Float32Array;
+  entropy: Float32Array;
+}
+
+export function insertScoringRun(db: Db, row: typeof scoringRuns.$inferInsert): ScoringRunRow {
+  return db.insert(scoringRuns).values(row).returning().get();
+}
+
+export function updateScoringRun(db: Db, id: number, patch: Partial<typeof scoringRuns.$inferInsert>): void {
+  db.update(scoringRuns).set(patch).where(eq(scoringRuns.id, id)).run();
+}
+
+export function findScoringRun(db: Db, id: number): ScoringRunRow | undefined {
+  return db.select().from(scoringRuns).where(eq(scoringRuns.id, id)).get();
+}
+
+export function listScoringRunRows(db: Db, projectId: number, limit: number): ScoringRunRow[] {
+  return db.select().from(scoringRuns).where(eq(scoringRuns.projectId, projectId)).orderBy(desc(scoringRuns.id)).limit(limit).all();
+}
+
+/** The run whose predictions are current: the project's latest succeeded one. */
+export function currentScoringRunRow(db: Db, projectId: number): ScoringRunRow | undefined {
+  return db
+    .select()
+    .from(scoringRuns)
+    .where(and(eq(scoringRuns.projectId, projectId), eq(scoringRuns.status, 'succeeded')))
+    .orderBy(desc(scoringRuns.id))
+    .limit(1)
+    .get();
+}
+
+/** Older succeeded runs of the same version: their predictions are superseded by a newer run. */
+export function supersededRuns(db: Db, run: ScoringRunRow): ScoringRunRow[] {
+  return db
+    .select()
+    .from(scoringRuns)
+    .where(and(eq(scoringRuns.modelVersionId, run.modelVersionId), lt(scoringRuns.id, run.id), ne(scoringRuns.status, 'running')))
+    .all();
+}
+
+/** Writes one slice of predictions (caller holds the transaction). */
+export function insertPredictions(db: Db, runId: number, s: PredictionSlice): void {
+  const stmt = prepared(
+    db,
+    'INSERT INTO predictions (scoring_run_id, item_id, label, max_prob, margin, entropy, probs) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
+  const k = s.rows > 0 ? s.probs.length / s.rows : 0;
+  const buf = Buffer.from(s.probs.buffer, s.probs.byteOffset, s.probs.byteLength);
+  for (let r = 0; r < s.rows; r++) {
+    stmt.run(runId, s.itemIds[r], s.label[r], s.maxProb[r], s.margin[r], s.entropy[r], buf.subarray(r * k * 4, (r + 1) * k * 4));
+  }
+}
+
+/** Deletes up to `limit` predictions of a run; returns how many (call until 0, one short transaction each). */
+export function deletePredictionsChunk(db: Db, runId: number, limit: number): number {
+  return prepared(
+    db,
+    'DELETE FROM predictions WHERE scoring_run_id = ? AND item_id IN (SELECT item_id FROM predictions WHERE scoring_run_id = ? ORDER BY item_id LIMIT ?)',
+  ).run(runId, runId, limit).changes;
+}
+
+export interface PredictionRow {
+  scoringRunId: number;
+  modelVersionId: number;
+  version: number;
+  label: number;
+  maxProb: number;
+  margin: number;
+  entropy: number;
+  probs: Buffer;
+}
+
+/** An item's prediction in a given run. */
+export function predictionOf(db: Db, runId: number, itemId: number): PredictionRow | undefined {
+  return prepared(
+    db,
+    `SELECT p.scoring_run_id AS scoringRunId, r.model_version_id AS modelVersionId, v.version AS version, p.label AS label,
+            p.max_prob AS maxProb, p.margin AS margin, p.entropy AS entropy, p.probs AS probs
+       FROM predictions p JOIN scoring_runs r ON r.id = p.scoring_run_id JOIN model_versions v ON v.id = r.model_version_id
+      WHERE p.scoring_run_id = ? AND p.item_id = ?`,
+  ).get(runId, itemId) as PredictionRow | undefined;
+}
+
+export function setRunStatus(db: Db, id: number, status: RunStatus, finishedAt: number | null, error: string | null, itemCount?: number): void {
+  updateScoringRun(db, id, { status, finishedAt, error, ...(itemCount !== undefined ? { itemCount } : {}) });
+}
