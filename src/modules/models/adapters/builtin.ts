@@ -4,7 +4,7 @@
  * model bytes, then the fitted featurizer's bytes (featurize/serialize.ts) for text
  * models, or nothing for feature models. One BLOB, one content hash.
  */
-import { ValidationError } from '../../../core/errors.js';
+import { ModelUnavailableError, ValidationError } from '../../../core/errors.js';
 import type { Probabilities } from '../../../core/labels.js';
 import { batchRows, checkModelOutput, type ModelAdapter, type ModelBatch } from '../adapter.js';
 import { decodeFeaturizer, encodeFeaturizer, featurize, fitTransform, type FeaturizerConfigInput, type FittedFeaturizer } from '../featurize/index.js';
@@ -78,7 +78,7 @@ class BuiltinAdapter implements ModelAdapter {
   }
 
   async predictProba(batch: ModelBatch, ctx: { signal?: AbortSignal } = {}): Promise<Probabilities> {
-    if (this.closed) throw new Error('model adapter disposed');
+    if (this.closed) throw new ModelUnavailableError(`${this.kind} model: adapter disposed`);
     const rows = batchRows(batch);
     const k = this.labels.length;
     if (rows === 0) return { rows: 0, labels: k, data: new Float32Array(0) };

@@ -5,6 +5,7 @@
  * can know a version's accuracy in advance.
  */
 import { z } from 'zod';
+import { ModelOutputError, ModelUnavailableError } from '../../../core/errors.js';
 import { stableRandom } from '../../../core/random.js';
 import type { Probabilities } from '../../../core/labels.js';
 import { batchRows, checkModelOutput, type ModelAdapter, type ModelBatch } from '../adapter.js';
@@ -55,9 +56,9 @@ export function createFakeAdapter(config: FakeConfig, labels: readonly string[])
     multiLabel: config.multiLabel,
     capabilities: { trainable: false, runsInWorker: true, maxBatchSize: 1 << 20, input: 'text' },
     async predictProba(batch: ModelBatch): Promise<Probabilities> {
-      if (closed) throw new Error('model adapter disposed');
+      if (closed) throw new ModelUnavailableError('fake model: adapter disposed');
       const rows = batchRows(batch);
-      if (config.failOn !== undefined && batch.ids.includes(config.failOn)) throw new Error(`fake model told to fail on item ${config.failOn}`);
+      if (config.failOn !== undefined && batch.ids.includes(config.failOn)) throw new ModelOutputError(`fake model told to fail on item ${config.failOn}`);
       const p = { rows, labels: labels.length, data: fakeProbabilities(config, labels, batch.ids) };
       return checkModelOutput(p, rows, labels.length, config.multiLabel, 'fake model');
     },
