@@ -13,6 +13,7 @@ import { systemRoutes } from './http/routes/system.js';
 import { userRoutes } from './http/routes/users.js';
 import { agreementRoutes } from './http/routes/agreement.js';
 import { modelRoutes } from './http/routes/models.js';
+import { batchRoutes } from './http/routes/batches.js';
 import { queueRoutes } from './http/routes/queue.js';
 import { importRecordSchema } from './modules/items/index.js';
 import { webPages } from './web/pages.js';
@@ -55,6 +56,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   agreementRoutes(app);
   queueRoutes(app);
   modelRoutes(app);
+  batchRoutes(app);
 
   app.openAPIRegistry.register('ImportRecord', importRecordSchema);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -6,6 +6,7 @@ import { jobCommands } from './commands/jobs.js';
 import { agreementCommands } from './commands/agreement.js';
 import { queueCommands } from './commands/queue.js';
 import { modelCommands } from './commands/models.js';
+import { selectCommands } from './commands/select.js';
 import { projectCommands } from './commands/project.js';
 import { serveCommands } from './commands/serve.js';
 import { userCommands } from './commands/user.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   agreementCommands(program);
   queueCommands(program);
   modelCommands(program);
+  selectCommands(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) cmd.exitOverride();
   return program;

@@ -56,6 +56,21 @@ describe('model commands', () => {
     expect(rows.filter((r) => r.prediction.label === r.annotations[0]!.label).length / rows.length).toBeGreaterThan(0.95);
   });
 
+  it('select: a seeded query batch, printed, and usage errors exit 2', async () => {
+    // Every digits item is labelled once, so with overlap 2 each still wants an annotation.
+    expect((await quorum(['project', 'configure', 'digits', '--overlap', '2'])).code).toBe(0);
+    const sel = await quorum(['select', 'digits', '--strategy', 'margin', '--size', '20', '--seed', '7', '--show', '3']);
+    expect(sel.stderr).toBe('');
+    expect(sel.stdout).toMatch(/^query batch 1: picked 20 of 1797 candidates with margin \(seed 7, model version 1\); 2 exploration picks; 20 annotation slots queued/);
+    expect(sel.stdout.split('\n').filter((l) => /^\d+\s+digits-\d+/.test(l))).toHaveLength(3);
+    const dry = JSON.parse((await quorum(['--json', 'select', 'digits', '--strategy', 'margin', '--size', '20', '--seed', '7', '--dry-run'])).stdout) as { id: null; items: unknown[] };
+    expect(dry.id).toBeNull();
+    expect(dry.items).toHaveLength(20);
+    const bad = await quorum(['select', 'digits', '--strategy', 'magic', '--size', '5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--strategy must be one of .*margin/);
+  });
+
   it('model add: an ONNX file and a fake model; mistakes exit 1 or 2 with one line', async () => {
     const onnxPath = join(dir, 'linear.onnx');
     const w = new Float32Array(64 * 10);

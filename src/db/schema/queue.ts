@@ -93,3 +93,50 @@ export const reviews = sqliteTable(
   },
   (t) => [uniqueIndex('reviews_item_uq').on(t.itemId), index('reviews_claim_idx').on(t.projectId, t.status, t.id)],
 );
+
+/**
+ * A stored, seeded query batch: which strategy picked which items, with which
+ * parameters, seed, model version and scoring run, so any queued item can be
+ * explained afterwards and the batch reproduced.
+ */
+export const queryBatches = sqliteTable(
+  'query_batches',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    strategy: text('strategy').notNull(),
+    /** Requested size, exploration share, strategy options, candidate counts. */
+    params: text('params', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    seed: integer('seed').notNull(),
+    size: integer('size').notNull(),
+    picked: integer('picked').notNull(),
+    exploration: real('exploration').notNull(),
+    modelVersionId: integer('model_version_id'),
+    scoringRunId: integer('scoring_run_id'),
+    createdBy: integer('created_by'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('query_batches_project_idx').on(t.projectId, t.id)],
+);
+
+export const queryBatchItems = sqliteTable(
+  'query_batch_items',
+  {
+    batchId: integer('batch_id')
+      .notNull()
+      .references(() => queryBatches.id, { onDelete: 'cascade' }),
+    /** 0 = best. */
+    rank: integer('rank').notNull(),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id, { onDelete: 'cascade' }),
+    score: real('score').notNull(),
+    /** A uniformly random exploration pick, not the strategy's. */
+    explore: integer('explore', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [uniqueIndex('query_batch_items_rank_uq').on(t.batchId, t.rank), index('query_batch_items_item_idx').on(t.itemId)],
+);
+
+export type QueryBatchRow = typeof queryBatches.$inferSelect;

@@ -10,6 +10,7 @@ import { projectRoot } from '../../core/paths.js';
 import type { BackendInfo } from './tfjs/index.js';
 
 export const MODEL_WORKER_FILE = join(projectRoot(), 'dist', 'workers', 'model.worker.js');
+export const SELECT_WORKER_FILE = join(projectRoot(), 'dist', 'workers', 'select.worker.js');
 
 /** 'auto': one thread per core, at most 2 (each thread holds its own TF.js engine and models). */
 export function modelThreadsFor(setting: number | 'auto'): number {
@@ -24,7 +25,8 @@ export class ModelWorkers {
     this.threads = modelThreadsFor(setting);
   }
 
-  run<T>(task: object, opts: { signal?: AbortSignal; transferList?: ArrayBufferLike[] } = {}): Promise<T> {
+  /** `filename`: another worker module of dist/workers/ run by the same threads (e.g. query selection). */
+  run<T>(task: object, opts: { signal?: AbortSignal; transferList?: ArrayBufferLike[]; filename?: string } = {}): Promise<T> {
     if (!this.pool) {
       if (!existsSync(MODEL_WORKER_FILE)) throw new Error(`model worker not built (${MODEL_WORKER_FILE}): run npm run build`);
       this.pool = new Piscina({ filename: MODEL_WORKER_FILE, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 10 * 60_000 });
@@ -32,6 +34,7 @@ export class ModelWorkers {
     return this.pool.run(task, {
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.transferList ? { transferList: opts.transferList as never } : {}),
+      ...(opts.filename ? { filename: opts.filename } : {}),
     }) as Promise<T>;
   }
 
