@@ -14,6 +14,7 @@ import { userRoutes } from './http/routes/users.js';
 import { agreementRoutes } from './http/routes/agreement.js';
 import { modelRoutes } from './http/routes/models.js';
 import { batchRoutes } from './http/routes/batches.js';
+import { evaluationRoutes } from './http/routes/evaluations.js';
 import { queueRoutes } from './http/routes/queue.js';
 import { importRecordSchema } from './modules/items/index.js';
 import { webPages } from './web/pages.js';
@@ -57,6 +58,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   queueRoutes(app);
   modelRoutes(app);
   batchRoutes(app);
+  evaluationRoutes(app);
 
   app.openAPIRegistry.register('ImportRecord', importRecordSchema);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -7,6 +7,7 @@ import { recoverImports, registerImportJob } from './modules/items/index.js';
 import { ModelWorkers } from './modules/models/index.js';
 import { registerScoringJob } from './modules/scoring/index.js';
 import { registerTrainingJob } from './modules/training/index.js';
+import { maybeRetrainOnLabels, registerRetrainJob, RetrainScheduler } from './modules/evaluation/index.js';
 
 export interface Deps {
   config: Config;
@@ -16,6 +17,10 @@ export interface Deps {
   runner: JobRunner;
   /** Worker threads for scoring and training (started on first use). */
   models: ModelWorkers;
+  /** Cron-scheduled retraining; started by the server only. */
+  scheduler: RetrainScheduler;
+  /** The label trigger of the retrain loop (queue submits call it). */
+  onLabelsAdded(projectId: number): void;
   close(): Promise<void>;
 }
 
@@ -29,6 +34,20 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
   const models = new ModelWorkers(config.modelWorkers);
   registerScoringJob(runner, { db, clock, runner, models, config });
   registerTrainingJob(runner, { db, clock, runner, models, config });
+  const loopDeps = { db, clock, runner, models, config };
+  registerRetrainJob(runner, loopDeps);
+  const onLabelsAdded = (projectId: number) => {
+    try {
+      maybeRetrainOnLabels(loopDeps, projectId);
+    } catch (e) {
+      logger.warn({ projectId, err: String(e) }, 'retrain trigger failed');
+    }
+  };
+  // Imported labels count too.
+  runner.onFinished((job) => {
+    if (job.type === 'import' && job.status === 'succeeded' && job.projectId !== null) onLabelsAdded(job.projectId);
+  });
+  const scheduler = new RetrainScheduler(loopDeps, logger);
   const abandoned = runner.recoverAbandoned();
   for (const job of abandoned) logger.warn({ jobId: job.id, type: job.type }, 'marked an abandoned job as failed');
   recoverImports({ db, clock });
@@ -39,7 +58,10 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
     logger,
     runner,
     models,
+    scheduler,
+    onLabelsAdded,
     async close() {
+      scheduler.stop();
       await runner.shutdown();
       await models.close();
       closeDb(db);

@@ -10,7 +10,7 @@ import { createAdapter, trainBuiltin, type BuiltinTrainOutput } from '../src/mod
 import { readVersionSpec } from '../src/modules/models/version-spec.repo.js';
 import { openReadHandle, readItemRange, readItemsById, type SqliteHandle } from '../src/modules/scoring/item-batches.repo.js';
 import { summarize, toProjectOrder } from '../src/modules/scoring/summaries.js';
-import type { BackendTask, ScoredSlice, ScoreTask, TrainedModel, TrainTask } from '../src/modules/models/worker-tasks.js';
+import type { BackendTask, PredictedItems, PredictTask, ScoredSlice, ScoreTask, TrainedModel, TrainTask } from '../src/modules/models/worker-tasks.js';
 import { backendInfo, initBackend, type BackendInfo } from '../src/modules/models/tfjs/index.js';
 
 const handles = new Map<string, SqliteHandle>();
@@ -66,6 +66,13 @@ async function score(t: ScoreTask): Promise<ScoredSlice> {
   return moveAll(out, [itemIds.buffer, probs.buffer, s.label.buffer, s.maxProb.buffer, s.margin.buffer, s.entropy.buffer]);
 }
 
+async function predict(t: PredictTask): Promise<PredictedItems> {
+  const adapter = await adapterFor(t.dbPath, t.versionId);
+  const { itemIds, batch } = readItemsById(handle(t.dbPath), t.projectId, t.itemIds, { input: adapter.capabilities.input, featureDim: t.featureDim });
+  const probs = toProjectOrder(await adapter.predictProba(batch), t.columnMap, t.projectLabels);
+  return moveAll({ itemIds, probs }, [itemIds.buffer, probs.buffer]);
+}
+
 async function train(t: TrainTask): Promise<TrainedModel> {
   const { itemIds, batch } = readItemsById(handle(t.dbPath), t.projectId, t.itemIds, { input: t.input, featureDim: t.featureDim });
   const at = new Map<number, number>();
@@ -105,7 +112,8 @@ async function backend(): Promise<BackendInfo> {
   return backendInfo()!;
 }
 
-export default function run(task: ScoreTask | TrainTask | BackendTask): Promise<ScoredSlice | TrainedModel | BackendInfo> {
+export default function run(task: ScoreTask | TrainTask | BackendTask | PredictTask): Promise<ScoredSlice | TrainedModel | BackendInfo | PredictedItems> {
   if (task.op === 'backend') return backend();
+  if (task.op === 'predict') return predict(task);
   return task.op === 'score' ? score(task) : train(task);
 }

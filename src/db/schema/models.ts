@@ -112,3 +112,56 @@ export const predictions = sqliteTable(
 export type ModelVersionRow = typeof modelVersions.$inferSelect;
 export type TrainingRunRow = typeof trainingRuns.$inferSelect;
 export type ScoringRunRow = typeof scoringRuns.$inferSelect;
+
+/**
+ * A model version measured on the project's eval items (consensus labels), plus its
+ * predicted classes on the stop set (a fixed seeded sample of pool items) for the
+ * stabilizing-predictions signal.
+ */
+export const evaluations = sqliteTable(
+  'evaluations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    modelVersionId: integer('model_version_id')
+      .notNull()
+      .references(() => modelVersions.id, { onDelete: 'cascade' }),
+    /** Eval items with a consensus label that the version could read. */
+    evalItems: integer('eval_items').notNull(),
+    /** Labels the version was trained on (its snapshot), for learning curves. */
+    trainingLabels: integer('training_labels'),
+    /** Everything the metrics module computed (accuracy, macro-F1 with intervals, confusion, calibration…). */
+    metrics: text('metrics', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** { itemIds: number[], classes: number[] } on the stop set. */
+    stopSet: text('stop_set', { mode: 'json' }).$type<{ itemIds: number[]; classes: number[] }>(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('evaluations_project_idx').on(t.projectId, t.modelVersionId, t.id)],
+);
+
+/** Every champion/challenger decision, with its numbers: the champion is the latest promoted challenger. */
+export const promotions = sqliteTable(
+  'promotions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    challengerVersionId: integer('challenger_version_id')
+      .notNull()
+      .references(() => modelVersions.id, { onDelete: 'cascade' }),
+    championVersionId: integer('champion_version_id').references(() => modelVersions.id, { onDelete: 'set null' }),
+    /** promoted | kept */
+    decision: text('decision').notNull(),
+    /** auto | always | never | manual */
+    policy: text('policy').notNull(),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('promotions_project_idx').on(t.projectId, t.id)],
+);
+
+export type EvaluationRow = typeof evaluations.$inferSelect;
+export type PromotionRow = typeof promotions.$inferSelect;

@@ -147,6 +147,21 @@ export class JobRunner {
     return listJobRows(this.deps.db, filter).map((r) => toJob(r, now));
   }
 
+  /**
+   * A live queued or running job of this type for the project, in any process on
+   * this database (running ones must have a fresh heartbeat): triggers coalesce on it.
+   */
+  activeJob(type: string, projectId: number): Job | undefined {
+    const now = this.deps.clock.now();
+    const row = liveJobs(this.deps.db).find(
+      (j) =>
+        j.type === type &&
+        j.projectId === projectId &&
+        (j.status === 'running' ? now - (j.heartbeatAt ?? j.createdAt) <= STALE_AFTER_MS : this.queue.includes(j.id) || now - j.createdAt <= STALE_AFTER_MS),
+    );
+    return row && toJob(row, now);
+  }
+
   /** Cancels a queued job at once; a running one stops at its next checkpoint, also in another process. */
   cancel(id: number): Job {
     const row = findJob(this.deps.db, id);
@@ -243,8 +258,17 @@ export class JobRunner {
     }
   }
 
+  private readonly finishListeners: ((job: JobRow) => void)[] = [];
+
+  /** Called after each job this process ran ended (e.g. an import that brought labels may trigger a retrain). */
+  onFinished(listener: (job: JobRow) => void): void {
+    this.finishListeners.push(listener);
+  }
+
   private finish(id: number, status: JobStatus, result: Record<string, unknown> | null, error: string | null): void {
     finishJobIfLive(this.deps.db, id, { status, result, error, finishedAt: this.deps.clock.now() });
+    const row = findJob(this.deps.db, id);
+    if (row) for (const listener of this.finishListeners) listener(row);
   }
 
   private ensureHeartbeat(): void {

@@ -1,6 +1,6 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
-import { modelVersions, type ModelVersionRow } from '../../db/schema/models.js';
+import { modelVersions, promotions, type ModelVersionRow, type PromotionRow } from '../../db/schema/models.js';
 
 export type NewModelVersion = Omit<typeof modelVersions.$inferInsert, 'id' | 'version'>;
 
@@ -40,4 +40,35 @@ function getColumns() {
   const { id, projectId, version, kind, labels, multiLabel, input, config, artifact, artifactHash, hyperParams, seed, trainingRunId, trainingSnapshot, trainingReport, createdAt } =
     modelVersions;
   return { id, projectId, version, kind, labels, multiLabel, input, config, artifact, artifactHash, hyperParams, seed, trainingRunId, trainingSnapshot, trainingReport, createdAt };
+}
+
+/** The champion: the challenger of the latest promotion that promoted, if any. */
+export function championVersionId(db: Db, projectId: number): number | null {
+  const row = db
+    .select({ id: promotions.challengerVersionId })
+    .from(promotions)
+    .where(and(eq(promotions.projectId, projectId), eq(promotions.decision, 'promoted')))
+    .orderBy(desc(promotions.id))
+    .limit(1)
+    .get();
+  return row?.id ?? null;
+}
+
+export function insertPromotion(db: Db, row: typeof promotions.$inferInsert): PromotionRow {
+  return db.insert(promotions).values(row).returning().get();
+}
+
+export function listPromotionRows(db: Db, projectId: number): PromotionRow[] {
+  return db.select().from(promotions).where(eq(promotions.projectId, projectId)).orderBy(desc(promotions.id)).all();
+}
+
+/** The newest version Quorum trained (it carries the training snapshot new labels are counted against). */
+export function latestTrainedVersion(db: Db, projectId: number): ModelVersionRow | undefined {
+  return db
+    .select()
+    .from(modelVersions)
+    .where(and(eq(modelVersions.projectId, projectId), isNotNull(modelVersions.trainingRunId)))
+    .orderBy(desc(modelVersions.version))
+    .limit(1)
+    .get();
 }

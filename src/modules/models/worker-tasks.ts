@@ -53,3 +53,22 @@ export type TrainedModel = BuiltinTrainOutput & { droppedRows: number };
 export interface BackendTask {
   op: 'backend';
 }
+
+/** Predictions for chosen items, returned rather than stored (evaluation, stop sets). */
+export interface PredictTask {
+  op: 'predict';
+  dbPath: string;
+  projectId: number;
+  versionId: number;
+  /** Item ids in any order; items the model cannot read (no features / text) are left out. */
+  itemIds: Float64Array;
+  featureDim: number | null;
+  columnMap: Int32Array;
+  projectLabels: number;
+}
+
+export interface PredictedItems {
+  itemIds: Float64Array;
+  /** rows × projectLabels, project label order. */
+  probs: Float32Array;
+}

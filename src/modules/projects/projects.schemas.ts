@@ -1,5 +1,20 @@
 import { z } from '@hono/zod-openapi';
+import { Cron } from 'croner';
 import { SCALES } from '../../core/labels.js';
+import { STRATEGY_IDS } from '../strategies/index.js';
+
+/** A five- or six-field cron expression croner accepts (checked without scheduling anything). */
+const cronSchema = z.string().refine(
+  (expr) => {
+    try {
+      new Cron(expr, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid cron expression (e.g. "0 3 * * *": every day at 03:00)' },
+);
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
@@ -50,6 +65,17 @@ export const projectSettingsSchema = z
     reviewBelowAgreement: z.number().gt(0).max(1).default(1).openapi({
       description: "An item whose majority holds less than this share of its labels goes to review once its slots are done (1: any disagreement)",
     }),
+    retrainEveryNewLabels: z.number().int().min(1).max(1_000_000).nullable().default(null).openapi({
+      description: 'Retrain (then evaluate, compare, maybe promote, re-score, select) after this many new pool labels; null: off',
+    }),
+    retrainCron: cronSchema.nullable().default(null).openapi({ description: 'Also retrain on this schedule while the server runs (cron, server time); null: off' }),
+    retrainKind: z.enum(['softmax', 'mlp']).default('softmax'),
+    promotionPolicy: z.enum(['auto', 'always', 'never']).default('auto').openapi({
+      description: "auto: a challenger replaces the champion when its macro-F1 interval vs the champion lies above 0; always; never",
+    }),
+    loopStrategy: z.enum(STRATEGY_IDS as [string, ...string[]]).default('margin').openapi({ description: 'Strategy of the query batch the loop selects after re-scoring' }),
+    loopBatchSize: z.number().int().min(0).max(100_000).default(50).openapi({ description: 'Size of that batch (0: none)' }),
+    stopThreshold: z.number().min(0).max(1).default(0.99).openapi({ description: "Stabilizing predictions: suggest stopping once successive versions' kappa on the stop set stays at or above this" }),
   })
   .strict()
   .openapi('ProjectSettings');

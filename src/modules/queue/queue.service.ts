@@ -18,6 +18,8 @@ import { openReviewIfDisputed } from './reviews.repo.js';
 export interface QueueDeps {
   db: Db;
   clock: Clock;
+  /** Told after a new label was stored (outside the transaction): the retrain trigger listens. */
+  onLabelsAdded?: (projectId: number) => void;
 }
 
 /** What an annotator gets: the item without anybody's labels. */
@@ -123,13 +125,13 @@ export interface SubmitResult {
 export function submitAnnotation(
   deps: QueueDeps, taskId: number, user: UserRow, input: { label: unknown; durationMs?: number | undefined }, idempotencyKey: string | null,
 ): SubmitResult {
-  return runInTransaction(deps.db, () => {
+  const { result, projectId } = runInTransaction(deps.db, (): { result: SubmitResult; projectId: number | null } => {
     const task = ownTask(deps, taskId, user);
     const project = resolveProject(deps, task.projectId);
     const now = deps.clock.now();
     if (task.status === 'done' && idempotencyKey !== null && task.idempotencyKey === idempotencyKey) {
       const stored = annotationValue(deps.db, task.annotationId!)!;
-      return { taskId, label: JSON.parse(stored.value) as LabelValue, createdAt: toIso(stored.createdAt)!, replayed: true };
+      return { result: { taskId, label: JSON.parse(stored.value) as LabelValue, createdAt: toIso(stored.createdAt)!, replayed: true }, projectId: null };
     }
     const label = parseLabelValue(project, input.label);
     const value = JSON.stringify(label);
@@ -144,8 +146,10 @@ export function submitAnnotation(
     if (slot.source !== 'gold' && openSlotsOfItem(deps.db, task.itemId) === 0) {
       openReviewIfDisputed(deps.db, project.id, task.itemId, itemVotes(deps.db, task.itemId), settingsOf(project.settings).reviewBelowAgreement, now);
     }
-    return { taskId, label, createdAt: toIso(now)!, replayed: false };
+    return { result: { taskId, label, createdAt: toIso(now)!, replayed: false }, projectId: project.id };
   });
+  if (projectId !== null) deps.onLabelsAdded?.(projectId);
+  return result;
 }
 
 /** Gives the slot back and remembers that this annotator skipped the item. */

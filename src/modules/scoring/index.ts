@@ -5,6 +5,7 @@ export {
   getScoringRun,
   listScoringRuns,
   registerScoringJob,
+  createScoringRun,
   runScoringJob,
   scoreNow,
   SCORING_JOB,
@@ -12,3 +13,4 @@ export {
   type ScoringDeps,
 } from './scoring.service.js';
 export { columnMapFor, summarize, toProjectOrder, type RowSummaries } from './summaries.js';
+export { predictItems, type PredictDeps } from './predict-items.js';

@@ -60,7 +60,7 @@ function toScoringRun(db: Db, row: ScoringRunRow, currentId: number | undefined)
   };
 }
 
-function createScoringRun(deps: ScoringDeps, projectRef: string | number, body: unknown): ScoringRunRow {
+export function createScoringRun(deps: ScoringDeps, projectRef: string | number, body: unknown): ScoringRunRow {
   const project = resolveProject(deps, projectRef);
   const input = parseOrThrow(startScoringSchema, body ?? {}, 'scoring run');
   const version = requireModelVersion(deps, project, input.modelVersion);
@@ -133,6 +133,8 @@ export function cleanupAbandonedScoring(deps: { db: Db; clock: Clock }, params: 
 
 type Ranges = [number, number][];
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 async function scoreInWorkers(deps: ScoringDeps, ctx: JobContext, run: ScoringRunRow, project: ProjectRow, ranges: Ranges, columnMap: Int32Array, onSlice: (s: PredictionSlice & { skipped: number }) => void): Promise<void> {
   const inFlight: Promise<ScoredSlice>[] = [];
   const depth = deps.models.threads * 2;
@@ -143,7 +145,10 @@ async function scoreInWorkers(deps: ScoringDeps, ctx: JobContext, run: ScoringRu
       op: 'score', dbPath: deps.config.dbPath, projectId: project.id, versionId: run.modelVersionId, fromId, toId,
       featureDim: project.featureDim, columnMap, projectLabels: project.labels.length,
     };
-    inFlight.push(deps.models.run<ScoredSlice>(task, { signal: ctx.signal }));
+    const slice = deps.models.run<ScoredSlice>(task, { signal: ctx.signal });
+    // Awaited in order below; a later slice may fail while the loop waits for an earlier one or yields.
+    slice.catch(() => undefined);
+    inFlight.push(slice);
   };
   try {
     while (next < ranges.length && inFlight.length < depth) dispatch();
@@ -151,6 +156,9 @@ async function scoreInWorkers(deps: ScoringDeps, ctx: JobContext, run: ScoringRu
       const slice = await inFlight.shift()!;
       if (next < ranges.length) dispatch();
       onSlice(slice);
+      // A slice that finished while the previous one was written resumes this loop as a
+      // microtask: yield, so that requests are served between two slices' transactions.
+      await yieldToEventLoop();
     }
   } finally {
     // On failure, let the other tasks settle so the pool is idle when the job ends.

@@ -44,7 +44,7 @@ export function toTrainingRun(db: Db, row: TrainingRunRow): TrainingRun {
   };
 }
 
-function createTrainingRun(deps: TrainingDeps, projectRef: string | number, body: unknown): TrainingRunRow {
+export function createTrainingRun(deps: TrainingDeps, projectRef: string | number, body: unknown): TrainingRunRow {
   const project = resolveProject(deps, projectRef);
   const req = parseOrThrow(startTrainingSchema, body ?? {}, 'training run');
   inputOf(project, req);

@@ -1,0 +1,5 @@
+/** Evaluation (issue 7): metrics of versions on the eval split, comparisons, promotion, the retrain loop. */
+export * from './evaluation.schemas.js';
+export { compareVersions, evaluateVersion, listEvaluations, stoppingSignal, STOP_SET_SIZE, type EvaluationDeps } from './evaluation.service.js';
+export { decidePromotion, labelsSinceLastTraining, maybeRetrainOnLabels, registerRetrainJob, requestRetrain, retrainCycle, RETRAIN_JOB, type LoopDeps } from './loop.service.js';
+export { RetrainScheduler } from './schedule.js';
