@@ -95,6 +95,22 @@ describe('model commands', () => {
     expect(missing.stderr.trim()).toBe('quorum: project "digits" has no model version 9');
   });
 
+  it('retrain for cron: nothing new exits 0 and says so; a forced cycle trains, promotes the first model, re-scores and selects', async () => {
+    const idle = await quorum(['--json', 'retrain', 'digits']);
+    expect(idle.code).toBe(0);
+    expect(JSON.parse(idle.stdout)).toMatchObject({ status: 'nothing-new', newLabels: 0, promoted: false });
+    const forced = await quorum(['--json', 'retrain', 'digits', '--min-new-labels', '0']);
+    expect(forced.stderr).toBe('');
+    const r = JSON.parse(forced.stdout) as { status: string; modelVersion: number; promoted: boolean; champion: number; evaluation: unknown; reason: string; scoringRun: number; queryBatch: number };
+    expect(r).toMatchObject({ status: 'trained', promoted: true, evaluation: null });
+    expect(r.champion).toBe(r.modelVersion);
+    expect(r.reason).toMatch(/first model.*no labelled eval items/);
+    expect(r.scoringRun).toBeGreaterThan(0);
+    expect(r.queryBatch).toBeGreaterThan(0);
+    const human = await quorum(['retrain', 'digits']);
+    expect(human.stdout.trim()).toBe('nothing-new: 0 new pool label(s) since the last trained version; 1 needed');
+  });
+
   it('doctor names the TF.js backend and onnxruntime', async () => {
     const r = await quorum(['--json', 'doctor']);
     expect(r.code).toBe(0);

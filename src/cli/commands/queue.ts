@@ -24,7 +24,7 @@ export function queueCommands(program: Command): void {
   const project = program.commands.find((c) => c.name() === 'project')!;
   project
     .command('configure')
-    .description('change project settings: overlap, agreement sample, leases, gold items, consensus')
+    .description('change project settings: overlap, agreement sample, leases, gold items, consensus, the retrain loop')
     .argument('<project>', 'project name or id')
     .option('--overlap <n>', 'annotations wanted per item (1-50)', num('--overlap', 1, 50, true))
     .option('--agreement-sample <share>', 'share of items that get --agreement-overlap annotators (0-1)', num('--agreement-sample', 0, 1, false))
@@ -36,6 +36,13 @@ export function queueCommands(program: Command): void {
     .option('--suggestions <on|off>', "show the model's suggestion on the labeling page", onOff('--suggestions'))
     .option('--consensus <method>', 'majority|dawid-skene', choice('--consensus', ['majority', 'dawid-skene'] as const))
     .option('--review-below <share>', 'items whose majority share is below this go to review (0-1; 1: any disagreement)', num('--review-below', 0.01, 1, false))
+    .option('--retrain-every <n|off>', 'retrain after this many new pool labels', (v: string) => (v === 'off' ? null : num('--retrain-every', 1, 1_000_000, true)(v)))
+    .option('--retrain-cron <expr|off>', 'also retrain on this schedule while the server runs, e.g. "0 3 * * *"', (v: string) => (v === 'off' ? null : v))
+    .option('--retrain-kind <kind>', 'softmax|mlp', choice('--retrain-kind', ['softmax', 'mlp'] as const))
+    .option('--promotion <policy>', 'auto|always|never', choice('--promotion', ['auto', 'always', 'never'] as const))
+    .option('--loop-strategy <id>', 'strategy of the batch selected after a promotion')
+    .option('--loop-batch-size <n>', 'size of that batch (0: none)', num('--loop-batch-size', 0, 100_000, true))
+    .option('--stop-threshold <kappa>', 'stabilizing-predictions threshold (0-1)', num('--stop-threshold', 0, 1, false))
     .action(async (ref: string, o: Record<string, unknown>, cmd: Command) => {
       const patch: Partial<ProjectSettings> = {
         ...(o.overlap !== undefined ? { overlap: o.overlap as number } : {}),
@@ -48,6 +55,13 @@ export function queueCommands(program: Command): void {
         ...(o.suggestions !== undefined ? { showSuggestions: o.suggestions as boolean } : {}),
         ...(o.consensus !== undefined ? { consensusMethod: o.consensus as ProjectSettings['consensusMethod'] } : {}),
         ...(o.reviewBelow !== undefined ? { reviewBelowAgreement: o.reviewBelow as number } : {}),
+        ...(o.retrainEvery !== undefined ? { retrainEveryNewLabels: o.retrainEvery as number | null } : {}),
+        ...(o.retrainCron !== undefined ? { retrainCron: o.retrainCron as string | null } : {}),
+        ...(o.retrainKind !== undefined ? { retrainKind: o.retrainKind as ProjectSettings['retrainKind'] } : {}),
+        ...(o.promotion !== undefined ? { promotionPolicy: o.promotion as ProjectSettings['promotionPolicy'] } : {}),
+        ...(o.loopStrategy !== undefined ? { loopStrategy: o.loopStrategy as string } : {}),
+        ...(o.loopBatchSize !== undefined ? { loopBatchSize: o.loopBatchSize as number } : {}),
+        ...(o.stopThreshold !== undefined ? { stopThreshold: o.stopThreshold as number } : {}),
       };
       if (Object.keys(patch).length === 0) throw new UsageError('nothing to change: give at least one option (see quorum project configure --help)');
       await withDeps(cmd, (deps) => {

@@ -57,6 +57,9 @@ export async function ensureDemo(deps: Deps): Promise<DemoCredentials> {
       name: DEMO_PROJECT,
       description: 'SpamAssassin e-mails: is each one ham or spam? (bundled demo data, see data/datasets/README.md)',
       labels: ['ham', 'spam'],
+      // The loop runs from the first labels on: a model after 20, retrained every 20 more, each
+      // promotion re-scores the pool and queues the 20 items the champion is least sure about.
+      settings: { retrainEveryNewLabels: 20, loopStrategy: 'margin', loopBatchSize: 20, promotionPolicy: 'auto' },
     });
     try {
       await importItems(deps, {
