@@ -15,6 +15,7 @@ import { agreementRoutes } from './http/routes/agreement.js';
 import { modelRoutes } from './http/routes/models.js';
 import { batchRoutes } from './http/routes/batches.js';
 import { evaluationRoutes } from './http/routes/evaluations.js';
+import { dashboardRoutes } from './http/routes/dashboard.js';
 import { queueRoutes } from './http/routes/queue.js';
 import { importRecordSchema } from './modules/items/index.js';
 import { webPages } from './web/pages.js';
@@ -59,6 +60,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   modelRoutes(app);
   batchRoutes(app);
   evaluationRoutes(app);
+  dashboardRoutes(app);
 
   app.openAPIRegistry.register('ImportRecord', importRecordSchema);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -1,11 +1,14 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DomainError } from '../core/errors.js';
 import { computeAgreement } from '../modules/agreement/index.js';
+import { projectDashboard } from '../modules/evaluation/index.js';
 import { annotatorStats, queueStatus } from '../modules/queue/index.js';
 import { getProject, listProjects } from '../modules/projects/index.js';
 import { authenticate } from '../modules/users/index.js';
 import type { AppEnv } from '../http/env.js';
 import { agreementPanel } from './agreement-panel.js';
+import { modelPanel } from './model-panel.js';
+import { progressPanel } from './progress-panel.js';
 import { queuePanel } from './queue-panel.js';
 import { errorPage, requirePageRoles } from './auth.js';
 import { escapeHtml, page } from './layout.js';
@@ -91,6 +94,7 @@ export function webPages(app: OpenAPIHono<AppEnv>): void {
       const p = getProject(deps, c.req.param('project'));
       const agreement = computeAgreement(deps, p.id, { resamples: 500, seed: 1 });
       const counts = p.counts;
+      const dashboard = projectDashboard(deps, p.id);
       return c.html(
         page(
           p.name,
@@ -98,6 +102,7 @@ export function webPages(app: OpenAPIHono<AppEnv>): void {
 <p>${counts.items} items (pool ${counts.pool}, eval ${counts.eval}, gold ${counts.gold}); ${counts.labeled} labelled, ${counts.annotations} annotations.
 Labels: ${escapeHtml(p.labels.join(', '))}${p.multiLabel ? ' (multi-label)' : ''}; scale ${p.scale}.</p>
 <p><a href="/label/${encodeURIComponent(p.name)}">Label</a> · <a href="/review/${encodeURIComponent(p.name)}">Review</a></p></section>
+${progressPanel(dashboard)}${modelPanel(dashboard)}
 ${queuePanel(queueStatus(deps, p.id), annotatorStats(deps, p.id), p.settings.goldThreshold)}${agreementPanel(agreement)}`,
           c.get('user'),
         ),

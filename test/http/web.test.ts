@@ -81,7 +81,7 @@ describe('project page', () => {
     expect(html).not.toContain('<script>window.__xss');
     expect(html).toContain('&lt;script&gt;window.__xss=1&lt;/script&gt;');
     // 2 annotators: a 2 × 2 matrix of cells
-    expect(html.match(/<rect /g)).toHaveLength(4);
+    expect(html.match(/<svg class="heatmap"[\s\S]*?<\/svg>/)![0].match(/<rect /g)).toHaveLength(4);
     expect(html).toMatch(/krippendorff-alpha/);
     expect(html).toContain('3 items with two or more annotations, 2 annotators');
   });

@@ -3,3 +3,5 @@ export * from './evaluation.schemas.js';
 export { compareVersions, evaluateVersion, listEvaluations, stoppingSignal, STOP_SET_SIZE, type EvaluationDeps } from './evaluation.service.js';
 export { decidePromotion, labelsSinceLastTraining, maybeRetrainOnLabels, registerRetrainJob, requestRetrain, retrainCycle, RETRAIN_JOB, type LoopDeps } from './loop.service.js';
 export { RetrainScheduler } from './schedule.js';
+export { dashboardSchema, type Dashboard } from './dashboard.schemas.js';
+export { DASHBOARD_DAYS, projectDashboard } from './dashboard.service.js';
