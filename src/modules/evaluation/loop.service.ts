@@ -81,6 +81,7 @@ export async function retrainCycle(deps: LoopDeps, ctx: JobContext, projectId: n
   }
   const policy = input.promote ?? s.promotionPolicy;
   const decision = decidePromotion(policy, champion0, comparison);
+  if (project.multiLabel && champion0 !== null && policy === 'auto') decision.reason = 'multi-label versions are not compared yet: the champion stays (promote with --promote always)';
   insertPromotion(deps.db, {
     projectId: project.id, challengerVersionId: challenger.id, championVersionId: champion0, decision: decision.promote ? 'promoted' : 'kept', policy,
     details: { reason: decision.reason, comparison, evaluationId: evaluation?.id ?? null }, createdAt: deps.clock.now(),
