@@ -3,7 +3,8 @@
  * user runs them: the built CLI in a child process on a temporary database.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +110,24 @@ describe('model commands', () => {
     expect(r.queryBatch).toBeGreaterThan(0);
     const human = await quorum(['retrain', 'digits']);
     expect(human.stdout.trim()).toBe('nothing-new: 0 new pool label(s) since the last trained version; 1 needed');
+  });
+
+  it('a text project (SpamAssassin e-mails): train and score from the CLI', async () => {
+    const all = gunzipSync(readFileSync(join(ROOT, 'data', 'datasets', 'spamassassin.jsonl.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; split: string; text: string; label: string });
+    const pool = all.filter((r) => r.split === 'pool').slice(0, 300);
+    const held = all.filter((r) => r.split === 'eval').slice(0, 100);
+    writeFileSync(join(dir, 'mail.jsonl'), [...pool, ...held].map((r) => JSON.stringify(r)).join('\n'));
+    expect((await quorum(['project', 'create', 'mail', '--labels', 'ham,spam'])).code).toBe(0);
+    expect((await quorum(['import', 'mail', join(dir, 'mail.jsonl')])).code).toBe(0);
+    const train = await quorum(['--json', 'train', 'mail', '--params', '{"featurizer":{"dimension":16384}}']);
+    expect(train.stderr).toBe('');
+    expect(JSON.parse(train.stdout)).toMatchObject({ modelVersion: 1, labelCount: 300, input: 'text' });
+    const score = JSON.parse((await quorum(['--json', 'score', 'mail'])).stdout) as { items: number };
+    expect(score.items).toBe(400);
+    const rows = (await quorum(['export', 'mail', '--predictions'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { split: string; label?: string; annotations: { label: string }[]; prediction: { label: string } });
+    const evalRows = rows.filter((r) => r.split === 'eval');
+    expect(evalRows).toHaveLength(100);
+    expect(evalRows.filter((r) => r.prediction.label === r.annotations[0]!.label).length).toBeGreaterThanOrEqual(85);
   });
 
   it('doctor names the TF.js backend and onnxruntime', async () => {

@@ -140,6 +140,27 @@ describe('model versions over HTTP', () => {
     }
   });
 
+  it('a text project: trained on hashed n-grams and scored through the API', async () => {
+    makeProject(t.deps, { name: 'mail', labels: ['ham', 'spam'] });
+    const words = { ham: ['meeting', 'agenda', 'linux', 'kernel', 'patch', 'review'], spam: ['cheap', 'pills', 'winner', 'offer', 'click', 'free'] };
+    const mail = Array.from({ length: 80 }, (_, i) => {
+      const label = i % 2 ? 'spam' : 'ham';
+      const w = words[label as 'ham' | 'spam'];
+      return { id: `m${i}`, text: `${w[i % 6]} ${w[(i + 2) % 6]} ${w[(i + 4) % 6]} note ${i}`, label };
+    });
+    await importText(t.deps, 'mail', jsonl(mail.slice(0, 60)));
+    await importText(t.deps, 'mail', jsonl(mail.slice(60)), { split: 'eval' });
+    const trained = await runJob('/api/v1/projects/mail/training-runs', { kind: 'softmax', seed: 1, featurizer: { dimension: 1024 } });
+    expect(trained.status).toBe('succeeded');
+    expect(trained.result).toMatchObject({ input: 'text', labelCount: 60 });
+    const scored = await runJob('/api/v1/projects/mail/scoring-runs', {});
+    expect(scored.result).toMatchObject({ items: 80 });
+    for (const m of mail.slice(60)) {
+      const item = await body<{ prediction: { label: string } }>(await api.request('GET', `/api/v1/projects/mail/items/${m.id}`, { token: viewer }));
+      expect(item.prediction.label).toBe(m.label);
+    }
+  });
+
   it('scoring without any version is a 404 that says what to do', async () => {
     const res = await api.request('POST', '/api/v1/projects/p1/scoring-runs', { token: admin, body: {} });
     expect(res.status).toBe(404);
