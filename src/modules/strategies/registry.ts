@@ -22,7 +22,7 @@ import type {
   UncertaintyMeasure,
   WorkOptions,
 } from './types.js';
-import { entropy, leastConfidence, margin, uncertaintyScores } from './uncertainty.js';
+import { topUncertain, uncertaintyScores } from './uncertainty.js';
 import { resolvePool } from './validate.js';
 
 export type StrategyKind = 'uncertainty' | 'committee' | 'diversity' | 'multi-label' | 'cold-start';
@@ -91,6 +91,8 @@ function byScore(id: string, measure: (input: StrategyInput) => Float64Array): S
 }
 
 const pool = (i: StrategyInput): PoolOptions => ({ candidates: i.candidates, labelled: i.labelled });
+/** Validate, score and keep the top k in one pass: no per-row score array for a 1M-row pool. */
+const byMeasure = (id: UncertaintyMeasure): StrategyDefinition['select'] => checked(id, (input, k) => topUncertain(probs(input, id), id, k, pool(input)));
 const work = (i: StrategyInput): PoolOptions & WorkOptions => ({ ...pool(i), maxWork: i.options?.maxWork });
 const probs = (i: StrategyInput, id: string): Probabilities => need(i.probabilities, id, 'probabilities');
 const emb = (i: StrategyInput, id: string): Embeddings => need(i.embeddings, id, 'embeddings');
@@ -102,17 +104,17 @@ export const STRATEGIES = {
   'least-confidence': {
     kind: 'uncertainty', needs: { probabilities: 'required' }, rankedBy: 'score', deterministic: true,
     summary: '1 − max p (Lewis & Gale 1994)',
-    select: byScore('least-confidence', (i) => leastConfidence(probs(i, 'least-confidence'))),
+    select: byMeasure('least-confidence'),
   },
   margin: {
     kind: 'uncertainty', needs: { probabilities: 'required' }, rankedBy: 'score', deterministic: true,
     summary: '1 − (p₁ − p₂): smallest top-2 margin first (Scheffer et al. 2001)',
-    select: byScore('margin', (i) => margin(probs(i, 'margin'))),
+    select: byMeasure('margin'),
   },
   entropy: {
     kind: 'uncertainty', needs: { probabilities: 'required' }, rankedBy: 'score', deterministic: true,
     summary: '−Σ p ln p (Settles & Craven 2008)',
-    select: byScore('entropy', (i) => entropy(probs(i, 'entropy'))),
+    select: byMeasure('entropy'),
   },
   'vote-entropy': {
     kind: 'committee', needs: { committee: 'required' }, rankedBy: 'score', deterministic: true,
