@@ -121,6 +121,14 @@ function deleteRunPredictions(db: Db, runId: number): void {
   while (runInTransaction(db, () => deletePredictionsChunk(db, runId, DELETE_CHUNK)) > 0);
 }
 
+/**
+ * The same from a running job, yielding to the event loop between smaller chunks: a
+ * re-scored version's 1M superseded predictions took 2.5 s of one synchronous loop.
+ */
+async function deleteRunPredictionsYielding(db: Db, runId: number): Promise<void> {
+  while (runInTransaction(db, () => deletePredictionsChunk(db, runId, SLICE_ITEMS)) > 0) await yieldToEventLoop();
+}
+
 /** Job cleanup after a crash: the run failed, its partial predictions go. */
 export function cleanupAbandonedScoring(deps: { db: Db; clock: Clock }, params: Record<string, unknown>): void {
   const p = scoringJobParamsSchema.safeParse(params);
@@ -206,14 +214,14 @@ export async function runScoringJob(deps: ScoringDeps, ctx: JobContext): Promise
   } catch (e) {
     const cancelled = ctx.signal.aborted;
     setRunStatus(deps.db, run.id, cancelled ? 'cancelled' : 'failed', deps.clock.now(), errorMessage(e));
-    deleteRunPredictions(deps.db, run.id);
+    await deleteRunPredictionsYielding(deps.db, run.id);
     throw e;
   } finally {
     await adapter?.dispose();
   }
   setRunStatus(deps.db, run.id, 'succeeded', deps.clock.now(), null, done);
   const finished = findScoringRun(deps.db, run.id)!;
-  for (const old of supersededRuns(deps.db, finished)) deleteRunPredictions(deps.db, old.id);
+  for (const old of supersededRuns(deps.db, finished)) await deleteRunPredictionsYielding(deps.db, old.id);
   const seconds = (performance.now() - started) / 1000;
   return { scoringRunId: run.id, modelVersion: version.version, items: done, skipped, seconds: Math.round(seconds * 1000) / 1000, itemsPerSecond: Math.round(done / Math.max(seconds, 1e-9)) };
 }
