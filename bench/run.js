@@ -1,6 +1,6 @@
 // Runs every benchmark and prints a summary table (`npm run bench` builds first).
 //
-//   node bench/run.js [--only import|listing|agreement|annotate] [--runs 3] [--profile]
+//   node bench/run.js [--only import|listing|agreement|annotate|scoring|strategies] [--runs 3] [--profile] [--scoring-items 1000000]
 // Results: bench/out/results.json and bench/out/summary.md (Markdown tables).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import { listingTable, runListingBench, sequentialTable } from './listing.js';
 import { agreementTable, runAgreementBench } from './agreement.js';
 import { annotateTable, annotateVerdict, runAnnotateBench } from './annotate.js';
 import { runWorkersBench, workersTable } from './import-workers.js';
+import { runStrategiesBench, strategiesTable } from './strategies.js';
+import { runScoringBench, scoringTable, scoringVerdict, serveTable, stagesTable, trainTable } from './scoring.js';
 
 const WATCHDOG_MS = 30 * 60_000;
 const watchdog = setTimeout(() => {
@@ -60,6 +62,30 @@ if (!only || only === 'annotate') {
   out.annotate = await runAnnotateBench({ runs });
   md.push('', `### Annotation queue (${fmt.int(out.annotate.items)} items, ${out.annotate.annotators} concurrent annotators, medians of ${runs} runs)`, '', annotateTable(out.annotate, { md: true }), '', ...annotateVerdict(out.annotate).map((l) => `- ${l}`));
 }
+if (!only || only === 'scoring') {
+  log('== scoring and training throughput, server responsiveness during a run');
+  out.scoring = await runScoringBench({ runs, ...(f['scoring-items'] ? { items: Number(f['scoring-items']) } : {}) });
+  const s = out.scoring;
+  md.push(
+    '',
+    `### Scoring (${fmt.int(s.items)} items × ${s.dim} features, ${s.classes} classes, TF.js ${s.backend}, medians of ${runs} runs)`,
+    '',
+    scoringTable(s, { md: true }),
+    '',
+    stagesTable(s, { md: true }),
+    '',
+    trainTable(s, { md: true }),
+    '',
+    serveTable(s, { md: true }),
+    '',
+    ...scoringVerdict(s).map((l) => `- ${l}`),
+  );
+}
+if (!only || only === 'strategies') {
+  log('== query strategies');
+  out.strategies = await runStrategiesBench({ runs: Math.max(runs, 9) });
+  md.push('', `### Query strategies (registry calls; uncertainty: medians of ${out.strategies.uncertainty.runs} runs after 2 warm-ups; diversity: 1 run each)`, '', strategiesTable(out.strategies, { md: true }));
+}
 if (f.profile) {
   const { profileImport } = await import('./profile-import.js');
   const { profileTable } = await import('./cpuprofile-top.js');
@@ -95,6 +121,19 @@ if (out.annotate) {
   console.log(`\nANNOTATION QUEUE (${fmt.int(out.annotate.items)} items, ${out.annotate.annotators} concurrent annotators on 127.0.0.1, medians of ${runs} runs)`);
   console.log(annotateTable(out.annotate));
   for (const l of annotateVerdict(out.annotate)) console.log(`  ${l}`);
+}
+if (out.scoring) {
+  const s = out.scoring;
+  console.log(`\nSCORING (${fmt.int(s.items)} items × ${s.dim} features, ${s.classes} classes, TF.js ${s.backend}; each run a child process; medians of ${runs} runs)`);
+  console.log(scoringTable(s));
+  console.log(stagesTable(s));
+  console.log(trainTable(s));
+  console.log(serveTable(s));
+  for (const l of scoringVerdict(s)) console.log(`  ${l}`);
+}
+if (out.strategies) {
+  console.log(`\nQUERY STRATEGIES (registry calls; uncertainty: medians of ${out.strategies.uncertainty.runs} runs after 2 warm-ups, floor in the same run; diversity: 1 run each in a child, peak RSS)`);
+  console.log(strategiesTable(out.strategies));
 }
 if (out.profile) {
   const { profileTable } = await import('./cpuprofile-top.js');
