@@ -11,6 +11,7 @@ import { agreementTable, runAgreementBench } from './agreement.js';
 import { annotateTable, annotateVerdict, runAnnotateBench } from './annotate.js';
 import { runWorkersBench, workersTable } from './import-workers.js';
 import { runStrategiesBench, strategiesTable } from './strategies.js';
+import { cycleTable, runCycleBench } from './cycle.js';
 import { runScoringBench, scoringTable, scoringVerdict, serveTable, stagesTable, trainTable } from './scoring.js';
 
 const WATCHDOG_MS = 30 * 60_000;
@@ -85,6 +86,11 @@ if (!only || only === 'strategies') {
   log('== query strategies');
   out.strategies = await runStrategiesBench({ runs: Math.max(runs, 9) });
   md.push('', `### Query strategies (registry calls; uncertainty: medians of ${out.strategies.uncertainty.runs} runs after 2 warm-ups; diversity: 1 run each)`, '', strategiesTable(out.strategies, { md: true }));
+}
+if (!only || only === 'cycle') {
+  log('== one loop cycle on a 100,000-item pool');
+  out.cycle = await runCycleBench({ items: Number(f['cycle-items'] ?? 100_000) });
+  md.push('', `### Loop cycle (${fmt.int(out.cycle.items)} pool items, ${fmt.int(out.cycle.labels)} labels, ${fmt.int(out.cycle.evalItems)} eval items)`, '', cycleTable(out.cycle));
 }
 if (f.profile) {
   const { profileImport } = await import('./profile-import.js');
