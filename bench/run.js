@@ -1,6 +1,6 @@
 // Runs every benchmark and prints a summary table (`npm run bench` builds first).
 //
-//   node bench/run.js [--only import|listing|agreement|annotate|scoring|strategies] [--runs 3] [--profile] [--scoring-items 1000000]
+//   node bench/run.js [--only import|listing|agreement|annotate|scoring|strategies|cycle] [--runs 3] [--profile] [--scoring-items 1000000]
 // Results: bench/out/results.json and bench/out/summary.md (Markdown tables).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
