@@ -6,7 +6,8 @@
  */
 import { Piscina } from 'piscina';
 import type { ModelAdapter } from '../src/modules/models/adapter.js';
-import { createAdapter, trainBuiltin, type BuiltinTrainOutput } from '../src/modules/models/adapters/index.js';
+import { createAdapter } from '../src/modules/models/adapters/index.js';
+import { trainBuiltin, type BuiltinTrainOutput } from '../src/modules/models/adapters/builtin.js';
 import { readVersionSpec } from '../src/modules/models/version-spec.repo.js';
 import { openReadHandle, readItemRange, readItemsById, type SqliteHandle } from '../src/modules/scoring/item-batches.repo.js';
 import { summarize, toProjectOrder } from '../src/modules/scoring/summaries.js';

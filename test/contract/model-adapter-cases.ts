@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { ModelOutputError } from '../../src/core/errors.js';
 import { createRng, stableRandom } from '../../src/core/random.js';
 import type { AdapterKind, ModelBatch, ModelInputKind } from '../../src/modules/models/adapter.js';
-import { trainBuiltin } from '../../src/modules/models/adapters/index.js';
+import { trainBuiltin } from '../../src/modules/models/adapters/builtin.js';
 import type { VersionSpec } from '../../src/modules/models/version-spec.repo.js';
 import { buildLinearSoftmaxOnnx } from '../fixtures/onnx/build-onnx.js';
 

@@ -9,5 +9,4 @@ export { championVersionId, findModelVersionById, insertPromotion, latestTrained
 export { ModelWorkers, modelThreadsFor, MODEL_WORKER_FILE, SELECT_WORKER_FILE } from './model-workers.js';
 export { createAdapter, runsInWorker } from './adapters/index.js';
 export { readVersionSpec, type VersionSpec } from './version-spec.repo.js';
-export { backendInfo, initBackend, type BackendInfo } from './tfjs/index.js';
 export type { PredictedItems, PredictTask, ScoredSlice, ScoreTask, TrainedModel, TrainTask } from './worker-tasks.js';

@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { RUN_STATUSES } from '../../db/schema/models.js';
 import { featurizerConfigSchema } from '../models/featurize/index.js';
-import { MODEL_KINDS } from '../models/tfjs/index.js';
+// params.js, not the tfjs index: importing TF.js costs ~0.8 s, and only worker threads need it.
+import { MODEL_KINDS } from '../models/tfjs/params.js';
 
 /** Body of POST /api/v1/projects/:id/training-runs (and the flags of `quorum train`). */
 export const startTrainingSchema = z

@@ -2,7 +2,6 @@
 import { ValidationError } from '../../../core/errors.js';
 import type { ModelAdapter } from '../adapter.js';
 import type { VersionSpec } from '../version-spec.repo.js';
-import { createBuiltinAdapter } from './builtin.js';
 import { createFakeAdapter, fakeConfigSchema } from './fake.js';
 import { createHttpAdapter, httpConfigSchema } from './http.js';
 import { createOnnxAdapter, onnxConfigSchema } from './onnx.js';
@@ -17,7 +16,8 @@ export async function createAdapter(v: Omit<VersionSpec, 'id' | 'input'>): Promi
     case 'softmax':
     case 'mlp':
       if (!v.artifact) throw new ValidationError(`a ${v.kind} version needs its artifact`);
-      return createBuiltinAdapter(v.artifact);
+      // Loaded on demand: TF.js takes ~0.8 s to import and only the worker threads run these models.
+      return (await import('./builtin.js')).createBuiltinAdapter(v.artifact);
     case 'onnx':
       if (!v.artifact) throw new ValidationError('an onnx version needs its model bytes');
       return createOnnxAdapter(v.artifact, onnxConfigSchema.parse(v.config));
@@ -30,7 +30,7 @@ export async function createAdapter(v: Omit<VersionSpec, 'id' | 'input'>): Promi
   }
 }
 
-export { createBuiltinAdapter, packBuiltinArtifact, trainBuiltin, unpackBuiltinArtifact, type BuiltinTrainInput, type BuiltinTrainOutput } from './builtin.js';
+export type { BuiltinTrainInput, BuiltinTrainOutput } from './builtin.js';
 export { createFakeAdapter, fakeConfigSchema, fakeProbabilities, type FakeConfig } from './fake.js';
 export { createHttpAdapter, httpConfigSchema, type HttpConfig } from './http.js';
 export { createOnnxAdapter, onnxConfigSchema, type OnnxConfig } from './onnx.js';
