@@ -1,19 +1,30 @@
 // Annotation queue under load (issue 5): `quorum serve` on 127.0.0.1 with a project
-// of 20,000 items (overlap 1) and 200 annotators, each with its own token; 200
-// concurrent simulated annotators loop claim (GET /api/v1/projects/P/tasks/next)
-// → submit (POST /api/v1/tasks/ID/annotation with an Idempotency-Key) on
-// keep-alive connections (node:http Agent). Floor in the same run: GET /health
-// from the same client at the same concurrency.
+// of 40,000 items (overlap 1) and 200 annotators, each with its own token; 200
+// concurrent simulated annotators on keep-alive connections (node:http Agent), in
+// two modes, each on its own server and fresh database, interleaved in the same run
+// (alternating slices of the window, so that the machine's load hits both alike):
+//   two requests per pair: claim (GET /api/v1/projects/P/tasks/next) → submit
+//     (POST /api/v1/tasks/ID/annotation with an Idempotency-Key);
+//   one request per pair:  POST /api/v1/tasks/ID/annotation?next=true, whose answer
+//     carries the next task (submit and claim in one write transaction); each
+//     annotator claims once with GET …/tasks/next before its loop.
+// Floors in the same run: GET /health from the same client at the same concurrency,
+// a bare node:http server, and the service alone in-process (claimNextTask +
+// submitAnnotation, and submitAndClaimNext).
 //
-//   node bench/annotate.js [--items 20000] [--annotators 200] [--duration 15] [--warmup 2] [--runs 3]
-//                          [--profile] [--plan]
-// --profile: one more run with the server under `node --cpu-prof`, top functions by self/total time.
-// --plan:    EXPLAIN QUERY PLAN and timings of the claim statement (captured from dist's claimSlot)
-//            on the bench database after a run.
+//   node bench/annotate.js [--items 40000] [--annotators 200] [--duration 15] [--warmup 2] [--warmup-load 8] [--runs 3]
+//                          [--modes two,one] [--segments 3] [--profile [--profile-mode one|two]] [--plan]
+// --modes:    which loads to measure (default both).
+// --segments: slices per mode of the --duration window (default 3, alternating between the modes).
+// --profile:  one more run with the server under `node --cpu-prof` (the one-request mode unless
+//             --profile-mode two), top functions by self/total time.
+// --plan:     EXPLAIN QUERY PLAN and timings of the claim statement (captured from dist's claimSlot)
+//             on the bench database after a run.
 //
-// Every run starts from a fresh copy of a template database (the queue is used up
-// as it is measured), and stops at the deadline or at the first 204 (queue empty).
-// After each run the database is checked: one annotation per pair, none twice.
+// Every load starts from a fresh copy of a template database (the queue is used up
+// as it is measured), and stops at the deadline or at the first 204 / `next: null`
+// (queue empty). After each load the database is checked: one annotation and one
+// done task per pair, no item labelled twice.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { loadavg } from 'node:os';
@@ -26,6 +37,14 @@ import { startServer } from './listing.js';
 
 const dist = (p) => import(join(ROOT, 'dist', 'src', p));
 const TEMPLATE_VERSION = 1;
+/**
+ * Items in the template. 20,000 until both modes were measured: the one-request
+ * mode ran the queue empty within a 15 s window on a quiet machine. The refill
+ * walks the items already queued, so the claim's cost grows with how many are
+ * queued, not with the project's size: runs of the same length measure the same
+ * part of the queue either way.
+ */
+const ITEMS = 40_000;
 
 /** nearest-rank percentile of an unsorted array, in ms */
 function pct(xs, p) {
@@ -47,7 +66,7 @@ function thirds(doneAtMs, secs) {
  * short text and no labels, `annotators` annotator tokens. Built in-process with
  * dist/ (the CLI would take ~0.5 s per user); reused while its parameters match.
  */
-export async function prepareAnnotateDb({ items = 20_000, annotators = 200 } = {}) {
+export async function prepareAnnotateDb({ items = ITEMS, annotators = 200 } = {}) {
   ensureOut();
   const path = join(OUT, 'annotate-template.db');
   const metaPath = path + '.json';
@@ -131,13 +150,18 @@ async function getLoad(c, { concurrency, seconds, path = '/health' }) {
   return { reqPerSec: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), requests: lat.length, errors, seconds: secs };
 }
 
+const latencies = (xs) => ({ p50: pct(xs, 50), p90: pct(xs, 90), p99: pct(xs, 99), max: pct(xs, 100) });
+
 /**
- * One loop per token: claim → submit until the deadline, or until any claim
- * answers 204 (the queue is empty: stop everyone, the tail would not be load).
+ * One loop per token until the deadline, or until the queue is empty for anyone
+ * (a claim answers 204 or a submit `next: null`: stop everyone, the tail would not be load).
+ * mode 'two': claim → submit, two requests per pair. mode 'one': one claim per
+ * annotator first (not timed), then submit?next=true, whose answer is the next task.
  */
-async function annotateLoad(c, tokens, { seconds, seed = 1 }) {
+async function annotateLoad(c, tokens, { seconds, seed = 1, mode = 'two', held = [] }) {
   const claimLat = [];
   const submitLat = [];
+  const pairLat = [];
   const problems = [];
   const doneAt = [];
   let pairs = 0;
@@ -145,30 +169,41 @@ async function annotateLoad(c, tokens, { seconds, seed = 1 }) {
   let stop = false;
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
+  const claimOnce = async (auth) => {
+    const claim = await c.request('GET', '/api/v1/projects/P/tasks/next', { authorization: auth });
+    if (claim.status === 204) {
+      exhausted = true;
+      stop = true;
+      return null;
+    }
+    if (claim.status !== 200) {
+      problems.push(`claim ${claim.status} ${claim.body.slice(0, 200)}`);
+      stop = true;
+      return null;
+    }
+    return JSON.parse(claim.body);
+  };
+  const submitOnce = (auth, u, n, taskId, next) => {
+    const body = `{"label":"${LABELS[(u + n + seed) % LABELS.length]}"}`;
+    return c.request('POST', `/api/v1/tasks/${taskId}/annotation${next ? '?next=true' : ''}`, {
+      authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': `u${u}-t${taskId}`,
+    }, body);
+  };
   await Promise.all(tokens.map(async (token, u) => {
     const auth = `Bearer ${token}`;
     let n = 0;
+    // mode 'one': the task this annotator was left holding by the previous load on this server, else a claim
+    let task = mode === 'one' ? (held[u] ?? (await claimOnce(auth))) : null;
+    held[u] = null;
     while (!stop && performance.now() < deadline) {
       const s0 = performance.now();
-      const claim = await c.request('GET', '/api/v1/projects/P/tasks/next', { authorization: auth });
-      const s1 = performance.now();
-      if (claim.status === 204) {
-        exhausted = true;
-        stop = true;
-        break;
+      if (mode === 'two') {
+        task = await claimOnce(auth);
+        if (!task) break;
+        claimLat.push(performance.now() - s0);
       }
-      if (claim.status !== 200) {
-        problems.push(`claim ${claim.status} ${claim.body.slice(0, 200)}`);
-        stop = true;
-        break;
-      }
-      claimLat.push(s1 - s0);
-      const { taskId } = JSON.parse(claim.body);
-      const body = `{"label":"${LABELS[(u + n + seed) % LABELS.length]}"}`;
       const s2 = performance.now();
-      const sub = await c.request('POST', `/api/v1/tasks/${taskId}/annotation`, {
-        authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': `u${u}-t${taskId}`,
-      }, body);
+      const sub = await submitOnce(auth, u, n, task.taskId, mode === 'one');
       const s3 = performance.now();
       if (sub.status !== 200) {
         problems.push(`submit ${sub.status} ${sub.body.slice(0, 200)}`);
@@ -176,16 +211,52 @@ async function annotateLoad(c, tokens, { seconds, seed = 1 }) {
         break;
       }
       submitLat.push(s3 - s2);
+      pairLat.push(s3 - s0);
       doneAt.push(s3 - t0);
       pairs++;
       n++;
+      if (mode === 'one') {
+        task = JSON.parse(sub.body).next;
+        if (task === undefined) {
+          problems.push(`submit?next=true answered without next: ${sub.body.slice(0, 200)}`);
+          stop = true;
+          break;
+        }
+        if (task === null) {
+          exhausted = true;
+          stop = true;
+          break;
+        }
+      }
     }
+    if (mode === 'one') held[u] = task;
   }));
   const secs = (performance.now() - t0) / 1000;
+  const out = {
+    mode, pairsPerSec: pairs / secs, reqPerSec: ((mode === 'two' ? 2 : 1) * pairs) / secs, pairs, seconds: secs, exhausted, problems, ...thirds(doneAt, secs),
+    claim: latencies(claimLat), submit: latencies(submitLat), pair: latencies(pairLat),
+  };
+  // the samples, for merging segments (not written to the results file)
+  Object.defineProperty(out, 'raw', { value: { claimLat, submitLat, pairLat }, enumerable: false });
+  return out;
+}
+
+/** One mode's segments of an interleaved run as one load: rates over their summed time, latencies over all samples. */
+function mergeLoads(mode, loads) {
+  const pairs = loads.reduce((n, l) => n + l.pairs, 0);
+  const seconds = loads.reduce((n, l) => n + l.seconds, 0);
+  const all = (k) => loads.flatMap((l) => l.raw[k]);
+  const sum = (k) => loads.reduce((n, l) => (n === null || l.cpu[k] === null ? null : n + l.cpu[k]), 0);
+  const serverMs = sum('serverMs');
+  const clientMs = sum('clientMs');
   return {
-    pairsPerSec: pairs / secs, pairs, seconds: secs, exhausted, problems, ...thirds(doneAt, secs),
-    claim: { p50: pct(claimLat, 50), p90: pct(claimLat, 90), p99: pct(claimLat, 99), max: pct(claimLat, 100) },
-    submit: { p50: pct(submitLat, 50), p90: pct(submitLat, 90), p99: pct(submitLat, 99), max: pct(submitLat, 100) },
+    mode, pairsPerSec: pairs / seconds, reqPerSec: ((mode === 'two' ? 2 : 1) * pairs) / seconds, pairs, seconds, segments: loads.length,
+    exhausted: loads.some((l) => l.exhausted),
+    // the first and the last segment: does the queue slow down as it is worked?
+    firstThirdPerSec: loads[0].pairsPerSec, lastThirdPerSec: loads[loads.length - 1].pairsPerSec,
+    segmentPairsPerSec: loads.map((l) => l.pairsPerSec),
+    claim: latencies(all('claimLat')), submit: latencies(all('submitLat')), pair: latencies(all('pairLat')),
+    cpu: { serverMs, clientMs, serverMsPerUnit: serverMs === null ? null : serverMs / pairs, clientMsPerUnit: clientMs / pairs },
   };
 }
 
@@ -256,21 +327,24 @@ async function bareFloor({ concurrency, seconds }) {
 }
 
 /**
- * The service without HTTP: claimNextTask + submitAnnotation from dist/, called
- * in-process one pair after the other (the server runs them one at a time too),
- * users authenticated once, on a fresh copy of the template. Its pairs/s are
- * the ceiling any HTTP server in front of this code could reach on one thread.
+ * The service without HTTP, in-process on a fresh copy of the template, users
+ * authenticated once, one call after the other (the server runs them one at a
+ * time too). mode 'two': claimNextTask + submitAnnotation; mode 'one':
+ * submitAndClaimNext (each user's first task claimed in the warm-up). Its pairs/s
+ * are the ceiling any HTTP server in front of this code could reach on one thread.
  */
-async function serviceFloor({ template, tokens, seconds, warmup }) {
+async function serviceFloor({ template, tokens, seconds, warmup, mode = 'two' }) {
   const pino = (await import('pino')).default;
   const { loadConfig } = await dist('config/index.js');
   const { buildDeps } = await dist('deps.js');
   const { authenticate } = await dist('modules/users/index.js');
   const { claimNextTask, submitAnnotation } = await dist('modules/queue/index.js');
-  const db = freshCopy(template, 'annotate-service.db');
+  const { submitAndClaimNext } = await dist('modules/queue/queue.service.js');
+  const db = freshCopy(template, `annotate-service-${mode}.db`);
   const deps = buildDeps(loadConfig({}, { dbPath: db, tmpDir: join(OUT, 'tmp'), logLevel: 'silent' }), { logger: pino({ level: 'silent' }) });
   try {
     const users = tokens.map((t) => authenticate(deps, t));
+    const held = new Array(users.length).fill(null);
     const claimMs = [];
     const submitMs = [];
     const doneAt = [];
@@ -279,11 +353,27 @@ async function serviceFloor({ template, tokens, seconds, warmup }) {
       const deadline = t0 + secs * 1000;
       let pairs = 0;
       for (let u = 0; performance.now() < deadline; u = (u + 1) % users.length) {
+        const label = { label: LABELS[u % LABELS.length] };
+        if (mode === 'one') {
+          held[u] ??= claimNextTask(deps, 'P', users[u]);
+          if (!held[u]) break;
+          const s0 = performance.now();
+          const r = submitAndClaimNext(deps, held[u].taskId, users[u], label, `s${u}-${held[u].taskId}`);
+          const s1 = performance.now();
+          held[u] = r.next;
+          pairs++;
+          if (record) {
+            submitMs.push(s1 - s0);
+            doneAt.push(s1 - t0);
+          }
+          if (!r.next) break;
+          continue;
+        }
         const s0 = performance.now();
         const task = claimNextTask(deps, 'P', users[u]);
         const s1 = performance.now();
         if (!task) break;
-        submitAnnotation(deps, task.taskId, users[u], { label: LABELS[u % LABELS.length] }, `s${u}-${task.taskId}`);
+        submitAnnotation(deps, task.taskId, users[u], label, `s${u}-${task.taskId}`);
         const s2 = performance.now();
         pairs++;
         if (record) {
@@ -295,9 +385,11 @@ async function serviceFloor({ template, tokens, seconds, warmup }) {
       return { pairs, secs: (performance.now() - t0) / 1000 };
     };
     loop(warmup, false);
+    const c0 = process.cpuUsage();
     const r = loop(seconds, true);
+    const cpu = process.cpuUsage(c0);
     return {
-      pairsPerSec: r.pairs / r.secs, pairs: r.pairs, seconds: r.secs, ...thirds(doneAt, r.secs),
+      mode, pairsPerSec: r.pairs / r.secs, pairs: r.pairs, seconds: r.secs, ...thirds(doneAt, r.secs), cpuMsPerPair: (cpu.user + cpu.system) / 1000 / r.pairs,
       claimMs: { p50: pct(claimMs, 50), p99: pct(claimMs, 99) }, submitMs: { p50: pct(submitMs, 50), p99: pct(submitMs, 99) },
     };
   } finally {
@@ -306,20 +398,52 @@ async function serviceFloor({ template, tokens, seconds, warmup }) {
   }
 }
 
-/** One run: fresh database, server, warm-up, /health floor, then the claim/submit load. */
-async function oneRun({ template, tokens, duration, warmup, nodeArgs = [], name = 'annotate.db', seed, withHealth = true }) {
+/** CPU time (user + system) of a process so far, in ms, from /proc; null where /proc is missing. */
+function procCpuMs(pid) {
+  try {
+    // fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+const CLK_TCK = 100; // USER_HZ on Linux
+
+/** Runs `load` and adds the CPU the server and this client (the bench process) spent per unit of work. */
+async function withCpu(pid, load, units) {
+  const s0 = procCpuMs(pid);
+  const c0 = process.cpuUsage();
+  const r = await load();
+  const s1 = procCpuMs(pid);
+  const c = process.cpuUsage(c0);
+  const n = units(r);
+  r.cpu = {
+    serverMs: s0 === null || s1 === null ? null : s1 - s0,
+    clientMs: (c.user + c.system) / 1000,
+    serverMsPerUnit: s0 === null || s1 === null || !n ? null : (s1 - s0) / n,
+    clientMsPerUnit: n ? (c.user + c.system) / 1000 / n : null,
+  };
+  return r;
+}
+
+/** One load: fresh database, server, warm-up, optionally the /health floor, then the claim/submit load in `mode`. */
+async function oneRun({ template, tokens, duration, warmup, warmupLoad = WARMUP_LOAD, nodeArgs = [], name = 'annotate.db', seed, withHealth = true, mode = 'two' }) {
   const db = freshCopy(template, name);
   const server = await startServer(db, nodeArgs);
   const c = client(server.url, tokens.length + 8);
   try {
-    // warm-up: the HTTP stack and a few claims per annotator (JIT, statement cache, first refills)
-    if (withHealth) await getLoad(c, { concurrency: tokens.length, seconds: warmup });
-    const w = await annotateLoad(c, tokens, { seconds: warmup, seed });
-    if (w.problems.length) throw new Error(`warm-up: ${w.problems.slice(0, 3).join('; ')}`);
-    const health = withHealth ? await getLoad(c, { concurrency: tokens.length, seconds: duration }) : { errors: 0 };
-    const ann = await annotateLoad(c, tokens, { seconds: duration, seed });
-    if (ann.problems.length) throw new Error(`${ann.problems.length} failures, e.g. ${ann.problems.slice(0, 3).join('; ')}`);
-    if (health.errors) throw new Error(`/health: ${health.errors} non-200`);
+    // warm-up, the same for every load: the HTTP stack, then a few claims per annotator (JIT, statement cache, first refills)
+    await getLoad(c, { concurrency: tokens.length, seconds: warmup });
+    const held = [];
+    const w = await annotateLoad(c, tokens, { seconds: warmupLoad, seed, mode, held });
+    if (w.problems.length) throw new Error(`warm-up (${mode}): ${w.problems.slice(0, 3).join('; ')}`);
+    if (w.exhausted) throw new Error(`warm-up (${mode}): the queue ran empty; use more --items`);
+    const health = withHealth ? await withCpu(server.pid, () => getLoad(c, { concurrency: tokens.length, seconds: duration }), (r) => r.requests) : null;
+    const ann = await withCpu(server.pid, () => annotateLoad(c, tokens, { seconds: duration, seed, mode, held }), (r) => r.pairs);
+    if (ann.problems.length) throw new Error(`${mode}: ${ann.problems.length} failures, e.g. ${ann.problems.slice(0, 3).join('; ')}`);
+    if (health?.errors) throw new Error(`/health: ${health.errors} non-200`);
     const peak = server.peakRssKiB();
     c.close();
     await server.stop();
@@ -331,96 +455,212 @@ async function oneRun({ template, tokens, duration, warmup, nodeArgs = [], name 
   }
 }
 
-export async function runAnnotateBench({ items = 20_000, annotators = 200, duration = 15, warmup = 2, runs = 3, floorSeconds = 5 } = {}) {
+/**
+ * Seconds of claim/submit load before a server is measured. A fresh server needs
+ * 6–8 s of it on this machine to reach its steady rate (V8 compiling the request
+ * path: ~4 ms of server CPU a pair in the first 2 s, ~0.9 ms in the next 2, ~0.5–0.6 ms
+ * after 6 s), in both modes; 2 s measured a warming-up server.
+ */
+const WARMUP_LOAD = 8;
+const MODES = ['two', 'one'];
+const DB_NAME = { two: 'annotate.db', one: 'annotate-one.db' };
+
+/**
+ * Every mode at once, interleaved: one server and fresh database per mode, each
+ * warmed up the same way; /health measured on the first; then `segments`
+ * alternating slices of duration/segments seconds per mode (two, one, one, two,
+ * two, one…), so that a change in the machine's load during the run hits every
+ * mode alike. Only one server is under load at a time.
+ */
+async function interleavedRun({ template, tokens, duration, warmup, warmupLoad, seed, modes, segments }) {
+  const servers = {};
+  try {
+    for (const mode of modes) {
+      const db = freshCopy(template, DB_NAME[mode]);
+      const server = await startServer(db);
+      const s = (servers[mode] = { db, server, c: client(server.url, tokens.length + 8), held: [] });
+      await getLoad(s.c, { concurrency: tokens.length, seconds: warmup });
+      const w = await annotateLoad(s.c, tokens, { seconds: warmupLoad, seed, mode, held: s.held });
+      if (w.problems.length) throw new Error(`warm-up (${mode}): ${w.problems.slice(0, 3).join('; ')}`);
+      if (w.exhausted) throw new Error(`warm-up (${mode}): the queue ran empty; use more --items`);
+      s.warmupPairs = w.pairs;
+    }
+    const first = servers[modes[0]];
+    const health = await withCpu(first.server.pid, () => getLoad(first.c, { concurrency: tokens.length, seconds: duration }), (r) => r.requests);
+    if (health.errors) throw new Error(`/health: ${health.errors} non-200`);
+    const segs = Object.fromEntries(modes.map((m) => [m, []]));
+    for (let k = 0; k < segments; k++) {
+      for (const mode of k % 2 ? [...modes].reverse() : modes) {
+        if (segs[mode].some((l) => l.exhausted)) continue;
+        const s = servers[mode];
+        const r = await withCpu(s.server.pid, () => annotateLoad(s.c, tokens, { seconds: duration / segments, seed: seed + k, mode, held: s.held }), (x) => x.pairs);
+        if (r.problems.length) throw new Error(`${mode}: ${r.problems.length} failures, e.g. ${r.problems.slice(0, 3).join('; ')}`);
+        segs[mode].push(r);
+      }
+    }
+    const http = {};
+    for (const mode of modes) {
+      const s = servers[mode];
+      const merged = mergeLoads(mode, segs[mode]);
+      merged.warmupPairs = s.warmupPairs;
+      merged.serverPeakRssKiB = s.server.peakRssKiB();
+      s.c.close();
+      await s.server.stop();
+      Object.assign(merged, checkDb(s.db, s.warmupPairs + merged.pairs));
+      http[mode] = merged;
+    }
+    return { health, http };
+  } finally {
+    for (const s of Object.values(servers)) {
+      s.c.close();
+      await s.server.stop();
+    }
+  }
+}
+
+/**
+ * `runs` runs; each measures every mode in `modes` interleaved (interleavedRun;
+ * the order alternates from run to run), then the bare node:http floor and the
+ * service alone in each mode.
+ */
+export async function runAnnotateBench({ items = ITEMS, annotators = 200, duration = 15, warmup = 2, warmupLoad = WARMUP_LOAD, runs = 3, floorSeconds = 5, modes = MODES, segments = 3 } = {}) {
   const { template, tokens } = await prepareAnnotateDb({ items, annotators });
   const results = [];
   for (let i = 0; i < runs; i++) {
     const load1Before = loadavg()[0];
-    const r = await oneRun({ template, tokens, duration, warmup, seed: i + 1 });
+    const order = i % 2 === 0 ? modes : [...modes].reverse();
+    const x = await interleavedRun({ template, tokens, duration, warmup, warmupLoad, seed: i + 1, modes: order, segments });
+    const r = { http: x.http, health: x.health, service: {} };
     r.bare = await bareFloor({ concurrency: annotators, seconds: floorSeconds });
-    r.service = await serviceFloor({ template, tokens, seconds: floorSeconds, warmup: 1 });
+    for (const mode of order) r.service[mode] = await serviceFloor({ template, tokens, seconds: floorSeconds, warmup: 2, mode });
     r.loadAvg1 = [load1Before, loadavg()[0]];
     results.push(r);
-    const a = r.annotate;
-    log(`annotate: run ${i + 1}/${runs}: ${fmt.int(a.pairsPerSec)} pairs/s over ${a.seconds.toFixed(1)} s${a.exhausted ? ' (queue empty)' : ''} ` +
-      `(first third ${fmt.int(a.firstThirdPerSec)}, last ${fmt.int(a.lastThirdPerSec)}), claim p50 ${fmt.ms(a.claim.p50)} p99 ${fmt.ms(a.claim.p99)}, ` +
-      `submit p50 ${fmt.ms(a.submit.p50)} p99 ${fmt.ms(a.submit.p99)}; /health ${fmt.int(r.health.reqPerSec)} req/s p99 ${fmt.ms(r.health.p99)}; ` +
-      `bare node:http ${fmt.int(r.bare.reqPerSec)} req/s p99 ${fmt.ms(r.bare.p99)}; service alone ${fmt.int(r.service.pairsPerSec)} pairs/s; server peak RSS ${fmt.mib(r.serverPeakRssKiB)}; load average ${r.loadAvg1.map((l) => l.toFixed(1)).join(' → ')}`);
+    const parts = order.map((mode) => {
+      const a = r.http[mode];
+      const lat = mode === 'two' ? `claim p50 ${fmt.ms(a.claim.p50)} p99 ${fmt.ms(a.claim.p99)}, submit p50 ${fmt.ms(a.submit.p50)} p99 ${fmt.ms(a.submit.p99)}` : `p50 ${fmt.ms(a.submit.p50)} p99 ${fmt.ms(a.submit.p99)}`;
+      return `${mode === 'two' ? 'two requests' : 'one request'}: ${fmt.int(a.pairsPerSec)} pairs/s over ${a.seconds.toFixed(1)} s${a.exhausted ? ' (queue empty)' : ''} ` +
+        `(segments ${a.segmentPairsPerSec.map((x) => fmt.int(x)).join(' / ')}), ${lat}; server CPU ${(a.cpu.serverMsPerUnit * 1000).toFixed(0)} µs/pair; service alone ${fmt.int(r.service[mode].pairsPerSec)} pairs/s`;
+    });
+    log(`annotate: run ${i + 1}/${runs}: ${parts.join('; ')}; /health ${fmt.int(r.health.reqPerSec)} req/s p99 ${fmt.ms(r.health.p99)}; ` +
+      `bare node:http ${fmt.int(r.bare.reqPerSec)} req/s p99 ${fmt.ms(r.bare.p99)}; load average ${r.loadAvg1.map((l) => l.toFixed(1)).join(' → ')}`);
   }
   const med = (f) => median(results.map(f));
   const get = (k) => ({ reqPerSec: med((r) => r[k].reqPerSec), p50: med((r) => r[k].p50), p99: med((r) => r[k].p99) });
-  const H = get('health');
+  const lat = (mode, k) => ({ p50: med((r) => r.http[mode][k].p50), p90: med((r) => r.http[mode][k].p90), p99: med((r) => r.http[mode][k].p99) });
+  const H = { ...get('health'), serverCpuMsPerReq: med((r) => r.health.cpu.serverMsPerUnit), clientCpuMsPerReq: med((r) => r.health.cpu.clientMsPerUnit) };
   const B = get('bare');
-  const S = {
-    pairsPerSec: med((r) => r.service.pairsPerSec), firstThirdPerSec: med((r) => r.service.firstThirdPerSec), lastThirdPerSec: med((r) => r.service.lastThirdPerSec),
-    claimMs: { p50: med((r) => r.service.claimMs.p50), p99: med((r) => r.service.claimMs.p99) }, submitMs: { p50: med((r) => r.service.submitMs.p50), p99: med((r) => r.service.submitMs.p99) },
-  };
-  const A = {
-    pairsPerSec: med((r) => r.annotate.pairsPerSec),
-    firstThirdPerSec: med((r) => r.annotate.firstThirdPerSec),
-    lastThirdPerSec: med((r) => r.annotate.lastThirdPerSec),
-    seconds: med((r) => r.annotate.seconds),
-    claim: { p50: med((r) => r.annotate.claim.p50), p90: med((r) => r.annotate.claim.p90), p99: med((r) => r.annotate.claim.p99) },
-    submit: { p50: med((r) => r.annotate.submit.p50), p90: med((r) => r.annotate.submit.p90), p99: med((r) => r.annotate.submit.p99) },
-  };
+  const service = {};
+  const http = {};
+  for (const mode of modes) {
+    service[mode] = {
+      pairsPerSec: med((r) => r.service[mode].pairsPerSec), firstThirdPerSec: med((r) => r.service[mode].firstThirdPerSec), lastThirdPerSec: med((r) => r.service[mode].lastThirdPerSec),
+      claimMs: { p50: med((r) => r.service[mode].claimMs.p50), p99: med((r) => r.service[mode].claimMs.p99) },
+      submitMs: { p50: med((r) => r.service[mode].submitMs.p50), p99: med((r) => r.service[mode].submitMs.p99) },
+      cpuMsPerPair: med((r) => r.service[mode].cpuMsPerPair),
+    };
+    http[mode] = {
+      pairsPerSec: med((r) => r.http[mode].pairsPerSec),
+      reqPerSec: med((r) => r.http[mode].reqPerSec),
+      firstThirdPerSec: med((r) => r.http[mode].firstThirdPerSec),
+      lastThirdPerSec: med((r) => r.http[mode].lastThirdPerSec),
+      seconds: med((r) => r.http[mode].seconds),
+      exhausted: results.some((r) => r.http[mode].exhausted),
+      claim: lat(mode, 'claim'), submit: lat(mode, 'submit'), pair: lat(mode, 'pair'),
+      // CPU per pair (not wall time: robust to a loaded machine): the server process, and this client
+      serverCpuMsPerPair: med((r) => r.http[mode].cpu.serverMsPerUnit),
+      clientCpuMsPerPair: med((r) => r.http[mode].cpu.clientMsPerUnit),
+      ratio: { toHealth: med((r) => r.http[mode].reqPerSec) / H.reqPerSec, toBare: med((r) => r.http[mode].reqPerSec) / B.reqPerSec, toService: med((r) => r.http[mode].pairsPerSec) / service[mode].pairsPerSec },
+      // the target: ≥ 5,000 pairs/s, every request of the pair with p99 < 50 ms
+      met: med((r) => r.http[mode].pairsPerSec) >= 5000 && (mode === 'one' ? lat(mode, 'submit').p99 < 50 : lat(mode, 'claim').p99 < 50 && lat(mode, 'submit').p99 < 50),
+    };
+  }
   return {
     machine: machine(),
-    items, annotators, duration, warmup, runs, floorSeconds,
+    items, annotators, duration, warmup, warmupLoad, runs, floorSeconds, modes, segments,
     health: H,
     bare: B,
-    service: S,
-    annotate: A,
-    serverPeakRssKiB: Math.max(...results.map((r) => r.serverPeakRssKiB ?? 0)) || null,
-    ratio: { toHealth: (2 * A.pairsPerSec) / H.reqPerSec, toBare: (2 * A.pairsPerSec) / B.reqPerSec, toService: A.pairsPerSec / S.pairsPerSec },
+    http,
+    service,
+    // the two-request load under its earlier names (bench/run.js, older readers)
+    ...(http.two ? { annotate: http.two, ratio: http.two.ratio } : {}),
+    serverPeakRssKiB: Math.max(...results.flatMap((r) => Object.values(r.http).map((a) => a.serverPeakRssKiB ?? 0))) || null,
     target: { pairsPerSec: 5000, p99Ms: 50 },
-    met: A.pairsPerSec >= 5000 && A.claim.p99 < 50 && A.submit.p99 < 50,
+    met: Object.values(http).some((a) => a.met),
     loadAvg1: results.map((r) => r.loadAvg1),
-    runsDetail: results.map((r) => ({ loadAvg1: r.loadAvg1, health: r.health, bare: r.bare, service: r.service, annotate: r.annotate, warmupPairs: r.warmupPairs, serverPeakRssKiB: r.serverPeakRssKiB, annotations: r.annotations })),
+    runsDetail: results,
   };
 }
 
 export function annotateTable(res, { md = false } = {}) {
-  const a = res.annotate;
   const h = res.health;
   const b = res.bare;
-  const s = res.service;
-  return table(
-    [
-      ['load (200 concurrent users, keep-alive)', 'rate', 'p50', 'p90', 'p99'],
-      ['claim GET /api/v1/projects/P/tasks/next', `${fmt.int(a.pairsPerSec)} pairs/s`, fmt.ms(a.claim.p50), fmt.ms(a.claim.p90), fmt.ms(a.claim.p99)],
-      ['submit POST /api/v1/tasks/ID/annotation', `= ${fmt.int(2 * a.pairsPerSec)} req/s`, fmt.ms(a.submit.p50), fmt.ms(a.submit.p90), fmt.ms(a.submit.p99)],
-      ['  pairs/s in the first / last third', `${fmt.int(a.firstThirdPerSec)} / ${fmt.int(a.lastThirdPerSec)}`, '', '', ''],
-      ['GET /health, same server (framework floor)', `${fmt.int(h.reqPerSec)} req/s`, fmt.ms(h.p50), '', fmt.ms(h.p99)],
-      ['bare node:http, no framework, no db', `${fmt.int(b.reqPerSec)} req/s`, fmt.ms(b.p50), '', fmt.ms(b.p99)],
-      ['service alone, in-process, no HTTP', `${fmt.int(s.pairsPerSec)} pairs/s`, `claim ${fmt.ms(s.claimMs.p50)}`, '', `claim ${fmt.ms(s.claimMs.p99)}`],
-      ['  first / last third; submit p50 / p99', `${fmt.int(s.firstThirdPerSec)} / ${fmt.int(s.lastThirdPerSec)}`, `submit ${fmt.ms(s.submitMs.p50)}`, '', `submit ${fmt.ms(s.submitMs.p99)}`],
-      ['ratio claim+submit req/s to /health, to bare', `${res.ratio.toHealth.toFixed(2)}x, ${res.ratio.toBare.toFixed(2)}x`, '', '', ''],
-      ['ratio HTTP pairs/s to service alone', `${res.ratio.toService.toFixed(2)}x`, '', '', ''],
-    ],
-    { md },
+  const rows = [['load (200 concurrent users, keep-alive)', 'rate', 'p50', 'p90', 'p99']];
+  const two = res.http.two;
+  const one = res.http.one;
+  if (two) {
+    rows.push(
+      ['two requests: claim GET /api/v1/projects/P/tasks/next', `${fmt.int(two.pairsPerSec)} pairs/s`, fmt.ms(two.claim.p50), fmt.ms(two.claim.p90), fmt.ms(two.claim.p99)],
+      ['  then submit POST /api/v1/tasks/ID/annotation', `= ${fmt.int(two.reqPerSec)} req/s`, fmt.ms(two.submit.p50), fmt.ms(two.submit.p90), fmt.ms(two.submit.p99)],
+      ['  pair (claim + submit); first / last segment', `${fmt.int(two.firstThirdPerSec)} / ${fmt.int(two.lastThirdPerSec)}`, fmt.ms(two.pair.p50), fmt.ms(two.pair.p90), fmt.ms(two.pair.p99)],
+    );
+  }
+  if (one) {
+    rows.push(
+      ['one request: POST /api/v1/tasks/ID/annotation?next=true', `${fmt.int(one.pairsPerSec)} pairs/s`, fmt.ms(one.submit.p50), fmt.ms(one.submit.p90), fmt.ms(one.submit.p99)],
+      ['  (= req/s); first / last segment', `= ${fmt.int(one.reqPerSec)} req/s; ${fmt.int(one.firstThirdPerSec)} / ${fmt.int(one.lastThirdPerSec)}`, '', '', ''],
+    );
+  }
+  rows.push(
+    ['GET /health, same server (framework floor)', `${fmt.int(h.reqPerSec)} req/s`, fmt.ms(h.p50), '', fmt.ms(h.p99)],
+    ['bare node:http, no framework, no db', `${fmt.int(b.reqPerSec)} req/s`, fmt.ms(b.p50), '', fmt.ms(b.p99)],
   );
+  const st = res.service.two;
+  const so = res.service.one;
+  if (st) {
+    rows.push(
+      ['service alone: claimNextTask + submitAnnotation', `${fmt.int(st.pairsPerSec)} pairs/s`, `claim ${fmt.ms(st.claimMs.p50)}`, '', `claim ${fmt.ms(st.claimMs.p99)}`],
+      ['  first / last third; submit p50 / p99', `${fmt.int(st.firstThirdPerSec)} / ${fmt.int(st.lastThirdPerSec)}`, `submit ${fmt.ms(st.submitMs.p50)}`, '', `submit ${fmt.ms(st.submitMs.p99)}`],
+    );
+  }
+  if (so) rows.push(['service alone: submitAndClaimNext; first / last third', `${fmt.int(so.pairsPerSec)} pairs/s; ${fmt.int(so.firstThirdPerSec)} / ${fmt.int(so.lastThirdPerSec)}`, fmt.ms(so.submitMs.p50), '', fmt.ms(so.submitMs.p99)]);
+  const cpu = (ms) => (ms === null || ms === undefined ? '–' : `${(ms * 1000).toFixed(0)} µs`);
+  const core = (ms) => (ms ? ` (${fmt.int(1000 / ms)}/s on one core)` : '');
+  rows.push(['CPU per unit: server / client (bench) process', '', '', '', '']);
+  if (two) rows.push(['  two requests, per pair', `${cpu(two.serverCpuMsPerPair)}${core(two.serverCpuMsPerPair)} / ${cpu(two.clientCpuMsPerPair)}`, '', '', '']);
+  if (one) rows.push(['  one request, per pair', `${cpu(one.serverCpuMsPerPair)}${core(one.serverCpuMsPerPair)} / ${cpu(one.clientCpuMsPerPair)}`, '', '', '']);
+  rows.push(['  GET /health, per request', `${cpu(h.serverCpuMsPerReq)}${core(h.serverCpuMsPerReq)} / ${cpu(h.clientCpuMsPerReq)}`, '', '', '']);
+  for (const [mode, x] of Object.entries(res.service)) rows.push([`  service alone (${mode === 'two' ? 'claim + submit' : 'submitAndClaimNext'}), per pair`, `${cpu(x.cpuMsPerPair)}${core(x.cpuMsPerPair)}`, '', '', '']);
+  for (const [mode, a] of Object.entries(res.http)) {
+    rows.push([`ratio ${mode === 'two' ? 'two-request' : 'one-request'} req/s to /health, to bare; pairs/s to its service`, `${a.ratio.toHealth.toFixed(2)}x, ${a.ratio.toBare.toFixed(2)}x; ${a.ratio.toService.toFixed(2)}x`, '', '', '']);
+  }
+  return table(rows, { md });
 }
 
 export function annotateVerdict(res) {
-  const a = res.annotate;
-  return [
-    `target ≥ 5,000 pairs/s with p99 < 50 ms for both: ${res.met ? 'met' : 'MISSED'} (${fmt.int(a.pairsPerSec)} pairs/s, claim p99 ${fmt.ms(a.claim.p99)}, submit p99 ${fmt.ms(a.submit.p99)})`,
-    `server peak RSS ${fmt.mib(res.serverPeakRssKiB)}; measured window ${a.seconds.toFixed(1)} s (median) per run; floors ${res.floorSeconds} s each`,
+  const lines = [];
+  for (const [mode, a] of Object.entries(res.http)) {
+    const p99 = mode === 'two' ? `claim p99 ${fmt.ms(a.claim.p99)}, submit p99 ${fmt.ms(a.submit.p99)}` : `p99 ${fmt.ms(a.submit.p99)}`;
+    lines.push(`${mode === 'two' ? 'two requests per pair' : 'one request per pair (?next=true)'}: target ≥ 5,000 pairs/s with p99 < 50 ms ${a.met ? 'met' : 'MISSED'} ` +
+      `(${fmt.int(a.pairsPerSec)} pairs/s, ${p99}; measured window ${a.seconds.toFixed(1)} s median${a.exhausted ? ', the queue ran empty in some run' : ''})`);
+  }
+  lines.push(
+    `server peak RSS ${fmt.mib(res.serverPeakRssKiB)}; floors ${res.floorSeconds} s each`,
     `1-minute load average before → after each run: ${res.loadAvg1.map((l) => l.map((x) => x.toFixed(1)).join(' → ')).join(', ')} (${res.machine.nproc} CPUs)`,
-  ];
+  );
+  return lines;
 }
 
-/** The server under --cpu-prof during one claim/submit run; top functions by self and total time. */
-export async function profileAnnotate({ items = 20_000, annotators = 200, duration = 8, warmup = 1, top = 25 } = {}) {
+/** The server under --cpu-prof during one load in `mode`; top functions by self and total time. */
+export async function profileAnnotate({ items = ITEMS, annotators = 200, duration = 8, warmup = 1, warmupLoad = WARMUP_LOAD, top = 25, mode = 'one' } = {}) {
   const { template, tokens } = await prepareAnnotateDb({ items, annotators });
   const { summarizeProfile } = await import('./cpuprofile-top.js');
   const dir = join(OUT, 'prof-annotate');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const r = await oneRun({ template, tokens, duration, warmup, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir], name: 'profile-annotate.db', seed: 9, withHealth: false });
+  const r = await oneRun({ template, tokens, duration, warmup, warmupLoad, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir], name: 'profile-annotate.db', seed: 9, withHealth: false, mode });
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-  return { run: r.annotate, file: join(dir, file), ...summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), top) };
+  return { mode, run: r.annotate, file: join(dir, file), ...summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), top) };
 }
 
 /**
@@ -482,32 +722,37 @@ if (isMain(import.meta.url)) {
     ...(f.annotators ? { annotators: Number(f.annotators) } : {}),
     ...(f.duration ? { duration: Number(f.duration) } : {}),
     ...(f.warmup ? { warmup: Number(f.warmup) } : {}),
+    ...(f['warmup-load'] ? { warmupLoad: Number(f['warmup-load']) } : {}),
     ...(f.runs ? { runs: Number(f.runs) } : {}),
   };
+  const modes = typeof f.modes === 'string' ? f.modes.split(',').map((m) => m.trim()) : MODES;
+  if (!modes.length || modes.some((m) => !MODES.includes(m))) throw new Error(`--modes: a comma-separated list of ${MODES.join(', ')}`);
+  const profileMode = typeof f['profile-mode'] === 'string' ? f['profile-mode'] : 'one';
+  if (!MODES.includes(profileMode)) throw new Error(`--profile-mode: one of ${MODES.join(', ')}`);
   const watchdog = setTimeout(() => {
     log('annotate: gave up after 10 minutes');
     process.exit(1);
   }, 10 * 60_000);
   watchdog.unref();
-  const res = await runAnnotateBench(opts);
+  const res = await runAnnotateBench({ ...opts, modes, ...(f.segments ? { segments: Number(f.segments) } : {}) });
   writeFileSync(join(OUT, 'annotate-results.json'), JSON.stringify(res, null, 2));
   console.log(
     `machine: ${res.machine.nproc} CPUs, node ${res.machine.node}; ${fmt.int(res.items)} items (overlap 1), ${res.annotators} concurrent annotators, ` +
-      `≤ ${res.duration} s per run after ${res.warmup} s + ${res.warmup} s warm-up, medians of ${res.runs} runs`,
+      `≤ ${res.duration} s per mode in ${res.segments} alternating segments after a warm-up of ${res.warmup} s /health + ${res.warmupLoad} s claim/submit, modes ${res.modes.join(', ')}, medians of ${res.runs} runs`,
   );
   console.log(annotateTable(res));
   for (const l of annotateVerdict(res)) console.log(`  ${l}`);
   if (f.plan) {
-    const p = await claimPlan(join(OUT, 'annotate.db'));
+    const p = await claimPlan(join(OUT, DB_NAME[modes.includes('two') ? 'two' : 'one']));
     writeFileSync(join(OUT, 'annotate-plan.json'), JSON.stringify(p, null, 2));
     console.log(`\nqueue statements on bench/out/annotate.db after the last run (${JSON.stringify(p.counts)}):`);
     for (const s of p.statements) console.log(`- ${s.name}: ${fmt.ms(s.medianMs)} alone\n  ${s.sql}\n  plan: ${s.plan.join(' | ')}`);
   }
   if (f.profile) {
     const { profileTable } = await import('./cpuprofile-top.js');
-    const p = await profileAnnotate({ ...opts, runs: undefined, duration: Math.min(opts.duration ?? 8, 8), warmup: 1 });
+    const p = await profileAnnotate({ ...opts, runs: undefined, duration: Math.min(opts.duration ?? 8, 8), warmup: 1, mode: profileMode });
     writeFileSync(join(OUT, 'profile-annotate.json'), JSON.stringify(p, null, 2));
-    console.log(`\nserver CPU profile (${fmt.int(p.run.pairsPerSec)} pairs/s under the profiler; ${p.totalMs.toFixed(0)} ms sampled, idle ${p.idleMs.toFixed(0)} ms; ${p.file})`);
+    console.log(`\nserver CPU profile, ${p.mode === 'one' ? 'one request per pair' : 'two requests per pair'} (${fmt.int(p.run.pairsPerSec)} pairs/s under the profiler; ${p.totalMs.toFixed(0)} ms sampled, idle ${p.idleMs.toFixed(0)} ms; ${p.file})`);
     console.log('self time:');
     console.log(profileTable(p.self));
     console.log('\ntotal (inclusive) time:');

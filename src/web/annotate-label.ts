@@ -1,6 +1,7 @@
 /**
  * The labeling page's script (after CLIENT_COMMON): one task at a time, number
- * keys choose, Enter submits with one Idempotency-Key per submit action, s skips,
+ * keys choose, Enter submits with one Idempotency-Key per submit action (the
+ * submit's answer carries the next task: one request per item), s skips,
  * u goes back to the last submitted task to change its label.
  */
 export const LABEL_SCRIPT = String.raw`
@@ -39,15 +40,20 @@ function showSuggestion(task) {
   el.hidden = false;
 }
 
-async function fetchNext() {
-  var r = await api('GET', '/projects/' + P + '/tasks/next');
-  if (r.status === 204) {
+/** Shows a claimed task, or the "nothing left" state for null. */
+function showTask(t) {
+  if (!t) {
     current = null;
     delete app.dataset.taskId;
     setState('empty');
     return;
   }
-  present({ taskId: r.data.taskId, item: r.data.item, suggestion: r.data.suggestion, undo: false });
+  present({ taskId: t.taskId, item: t.item, suggestion: t.suggestion, undo: false });
+}
+
+async function fetchNext() {
+  var r = await api('GET', '/projects/' + P + '/tasks/next');
+  showTask(r.status === 204 ? null : r.data);
 }
 
 /** After a 409 (lease lost, task skipped) the message stays and the next task comes up. */
@@ -81,7 +87,8 @@ function submit() {
   return run(async function () {
     var r;
     try {
-      r = await api('POST', '/tasks/' + task.taskId + '/annotation', { label: label, durationMs: durationMs }, { 'idempotency-key': key });
+      // ?next=true: the answer carries the next task (claimed in the same transaction), no second request
+      r = await api('POST', '/tasks/' + task.taskId + '/annotation?next=true', { label: label, durationMs: durationMs }, { 'idempotency-key': key });
     } catch (err) {
       retry = err.status === 0 ? { sig: sig, key: key } : null;
       throw err;
@@ -91,7 +98,8 @@ function submit() {
     if (undoStack.length > 100) undoStack.shift();
     flash((task.undo ? 'Changed to ' : 'Saved: ') + fmt(r.data.label) + '. Press U to change it.', 'ok');
     refreshProgress();
-    await fetchNext();
+    if (r.data && r.data.next !== undefined) showTask(r.data.next);
+    else await fetchNext();
   });
 }
 

@@ -54,6 +54,8 @@ async function settled(page: Page, prev: string | undefined): Promise<string | u
 }
 
 const itemId = (page: Page) => page.locator('#item-id').textContent();
+/** The submit URL carries ?next=true: match it by path. */
+const isSubmit = (url: string | URL) => new URL(url).pathname.endsWith('/annotation');
 const xss = (page: Page) => page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss);
 
 function db() {
@@ -73,8 +75,14 @@ it('an annotator labels, skips and undoes with the keyboard only; item data is s
 
   const seen = new Map<string, string>(); // item id → label chosen
   const keys: string[] = [];
+  const submitUrls: string[] = [];
+  let claims = 0;
   page.on('request', (r) => {
-    if (r.method() === 'POST' && r.url().endsWith('/annotation')) keys.push(r.headers()['idempotency-key'] ?? '');
+    if (r.method() === 'POST' && isSubmit(r.url())) {
+      keys.push(r.headers()['idempotency-key'] ?? '');
+      submitUrls.push(r.url());
+    }
+    if (r.method() === 'GET' && new URL(r.url()).pathname.endsWith('/tasks/next')) claims++;
   });
   let task = await settled(page, undefined);
 
@@ -118,7 +126,7 @@ it('an annotator labels, skips and undoes with the keyboard only; item data is s
     if (n === 1) await page.screenshot({ path: join(ARTIFACTS, 'labeling-page.png') });
     if (n === 0) {
       // a slow first submit: a second Enter while it is in flight must not send anything
-      await page.route('**/annotation', async (route) => {
+      await page.route(isSubmit, async (route) => {
         await new Promise((r) => setTimeout(r, 400));
         await route.continue();
       }, { times: 1 });
@@ -166,6 +174,10 @@ it('an annotator labels, skips and undoes with the keyboard only; item data is s
   expect(keys).toHaveLength(4);
   expect(new Set(keys).size).toBe(4);
   for (const k of keys) expect(k).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  // one request per item: each submit's answer carried the next task; since the page loaded (before the listener),
+  // tasks/next was asked once, after the skip
+  for (const u of submitUrls) expect(new URL(u).searchParams.get('next')).toBe('true');
+  expect(claims).toBe(1);
 
   const conn = db();
   try {
@@ -204,7 +216,7 @@ it('a problem+json error (409) is shown without losing the page; a multi-label i
   expect(await page.locator('#item-image').isHidden()).toBe(true);
 
   // the first submit meets a 409: its detail is shown, the item comes back (the server still leases it to us)
-  await page.route('**/annotation', (route) =>
+  await page.route(isSubmit, (route) =>
     route.fulfill({ status: 409, contentType: 'application/problem+json', body: JSON.stringify({ type: 'x', title: 'Conflict', status: 409, code: 'conflict', detail: 'your lease on task 1 expired (test)' }) }), { times: 1 });
   // (by mouse this time: clicking a label and Submit works too)
   await page.click('#labels .lbl[data-i="1"]');

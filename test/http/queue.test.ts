@@ -21,10 +21,22 @@ const next = (who: string) => api.request('GET', '/api/v1/projects/q/tasks/next'
 const submit = (who: string, taskId: number, body: unknown, key?: string) =>
   api.request('POST', `/api/v1/tasks/${taskId}/annotation`, { token: tok[who], body, headers: key ? { 'idempotency-key': key } : {} });
 
-async function claim(who: string): Promise<{ taskId: number; item: Record<string, unknown> }> {
+const submitNext = (who: string, taskId: number, body: unknown, key?: string, next = 'true') =>
+  api.request('POST', `/api/v1/tasks/${taskId}/annotation?next=${next}`, { token: tok[who], body, headers: key ? { 'idempotency-key': key } : {} });
+
+interface Task { taskId: number; item: Record<string, unknown>; source: string; leaseExpiresAt: string }
+interface WithNext { taskId: number; label: unknown; createdAt: string; replayed: boolean; next?: Task | null }
+
+/** Tasks leased right now, per annotator name. */
+const leased = () =>
+  Object.fromEntries(
+    (t.deps.db.$client.prepare(`SELECT u.name, count(*) AS n FROM tasks k JOIN users u ON u.id = k.annotator_id WHERE k.status = 'leased' AND k.lease_expires_at > ? GROUP BY u.name`).all(now) as { name: string; n: number }[]).map((r) => [r.name, r.n]),
+  );
+
+async function claim(who: string): Promise<Task> {
   const res = await next(who);
   expect(res.status).toBe(200);
-  return (await res.json()) as { taskId: number; item: Record<string, unknown> };
+  return (await res.json()) as Task;
 }
 
 describe('annotation API', () => {
@@ -130,5 +142,99 @@ describe('annotation API', () => {
     expect(await ok.json()).toMatchObject({ reviewId: review.reviewId, label: 'b' });
     const people = (await (await api.request('GET', '/api/v1/projects/q/annotators', { token: tok.vic })).json()) as { annotators: { annotator: string; done: number }[] };
     expect(people.annotators.map((p) => [p.annotator, p.done])).toEqual([['ann', 5], ['bob', 5]]);
+  });
+
+  describe('submit with ?next=true', () => {
+    it('stores the label and returns the next task: one request per item, then next null when nothing is left', async () => {
+      let task: Task = await claim('ann');
+      const seen = [task.item.id];
+      for (let i = 0; ; i++) {
+        const res = await submitNext('ann', task.taskId, { label: 'a', durationMs: 10 }, `n${i}`);
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as WithNext;
+        expect(body).toMatchObject({ taskId: task.taskId, label: 'a', replayed: false });
+        expect(tableCounts(t.deps).annotations).toBe(i + 1);
+        if (body.next === null) break;
+        expect(Object.keys(body.next!).sort()).toEqual(['item', 'leaseExpiresAt', 'source', 'taskId']);
+        expect(Object.keys(body.next!.item).sort()).toEqual(['id', 'meta', 'text']);
+        expect(body.next!.taskId).not.toBe(task.taskId);
+        expect(leased()).toEqual({ ann: 1 }); // the next task is leased to ann, and only it
+        task = body.next!;
+        seen.push(task.item.id);
+      }
+      expect(seen.sort()).toEqual(['i0', 'i1', 'i2', 'i3', 'i4']);
+      expect(leased()).toEqual({});
+      expect((await next('ann')).status).toBe(204);
+      // without ?next (or next=false) the answer is the plain submit result
+      const plain = (await (await submitNext('ann', task.taskId, { label: 'b' }, 'change', 'false')).json()) as WithNext;
+      expect(plain).not.toHaveProperty('next');
+      expect(plain).toMatchObject({ label: 'b', replayed: false });
+    });
+
+    it('the claim counts the label just stored (maxPerAnnotator) and is the same claim as tasks/next', async () => {
+      await api.request('PATCH', '/api/v1/projects/q/settings', { token: tok.admin, body: { maxPerAnnotator: 2 } });
+      const a = await claim('ann');
+      const b = ((await (await submitNext('ann', a.taskId, { label: 'a' }, 'm1')).json()) as WithNext).next!;
+      expect(b.source).toBe('cold-start');
+      expect(((await (await submitNext('ann', b.taskId, { label: 'a' }, 'm2')).json()) as WithNext).next).toBeNull();
+      expect((await next('ann')).status).toBe(204);
+    });
+
+    it('a replay (same Idempotency-Key) stores nothing and returns the task the annotator holds, or claims one', async () => {
+      const a = await claim('ann');
+      const first = (await (await submitNext('ann', a.taskId, { label: 'a' }, 'key-1')).json()) as WithNext;
+      expect(first.next).toBeTruthy();
+      // the answer was lost: the retry (even two at once) gets the same stored result and the same next task
+      const retries = await Promise.all([submitNext('ann', a.taskId, { label: 'a' }, 'key-1'), submitNext('ann', a.taskId, { label: 'a' }, 'key-1')]);
+      for (const r of retries) {
+        const body = (await r.json()) as WithNext;
+        expect(body).toEqual({ ...first, replayed: true });
+      }
+      expect(tableCounts(t.deps).annotations).toBe(1);
+      expect(leased()).toEqual({ ann: 1 });
+      const tasks = () => (t.deps.db.$client.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n;
+      expect(tasks()).toBe(2);
+      // a submit stored without ?next, replayed with ?next=true while holding nothing: the replay claims a task
+      const b = first.next!;
+      await submit('ann', b.taskId, { label: 'b' }, 'key-2');
+      expect(leased()).toEqual({});
+      const replay = (await (await submitNext('ann', b.taskId, { label: 'b' }, 'key-2')).json()) as WithNext;
+      expect(replay).toMatchObject({ taskId: b.taskId, label: 'b', replayed: true });
+      expect(replay.next!.taskId).not.toBe(b.taskId);
+      expect(leased()).toEqual({ ann: 1 });
+      const again = (await (await submitNext('ann', b.taskId, { label: 'b' }, 'key-2')).json()) as WithNext;
+      expect(again.next).toEqual(replay.next);
+      expect(tableCounts(t.deps).annotations).toBe(2);
+      expect(tasks()).toBe(3);
+    });
+
+    it('a 409 on an expired lease, or a bad label, stores nothing and claims nothing', async () => {
+      await api.request('PATCH', '/api/v1/projects/q/settings', { token: tok.admin, body: { leaseSeconds: 30 } });
+      const a = await claim('ann');
+      const bad = await submitNext('ann', a.taskId, { label: 'zzz' }, 'k0');
+      expect(bad.status).toBe(400);
+      expect(leased()).toEqual({ ann: 1 });
+      now += 31_000;
+      const b = await claim('bob');
+      expect(b.item.id).toBe(a.item.id);
+      const before = { ...tableCounts(t.deps), tasks: (t.deps.db.$client.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n };
+      const late = await submitNext('ann', a.taskId, { label: 'a' }, 'k');
+      expect(late.status).toBe(409);
+      expect(((await late.json()) as { detail: string }).detail).toMatch(/expired and another annotator took the item/);
+      expect({ ...tableCounts(t.deps), tasks: (t.deps.db.$client.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n }).toEqual(before);
+      expect(leased()).toEqual({ bob: 1 });
+      // ann's own claim afterwards is a fresh one, not something the failed request left behind
+      expect((await claim('ann')).item.id).not.toBe(a.item.id);
+    });
+
+    it('refuses a bad value of next, and the roles of the submit still apply', async () => {
+      const a = await claim('ann');
+      const res = await submitNext('ann', a.taskId, { label: 'a' }, 'k', 'yes');
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/next/);
+      expect((await submitNext('bob', a.taskId, { label: 'a' }, 'k')).status).toBe(403);
+      expect(tableCounts(t.deps).annotations).toBe(0);
+      expect(leased()).toEqual({ ann: 1 });
+    });
   });
 });

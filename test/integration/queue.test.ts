@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { computeConsensus } from '../../src/modules/agreement/index.js';
 import { updateSettings } from '../../src/modules/projects/index.js';
 import { annotatorStats, claimNextReview, claimNextTask, myProgress, queueStatus, resolveReview, skipTask, submitAnnotation } from '../../src/modules/queue/index.js';
+import { submitAndClaimNext } from '../../src/modules/queue/queue.service.js';
 import { createUser } from '../../src/modules/users/index.js';
 import { stableRandom } from '../../src/core/random.js';
 import type { UserRow } from '../../src/db/schema/users.js';
@@ -201,5 +202,51 @@ describe('escalation threshold', () => {
     }
     // odd items: a, a, b (share 2/3 ≥ 0.6, no review); even items: a, b, c (share 1/3 < 0.6, review)
     expect(queueStatus(t.deps, 'q').reviews).toEqual({ open: 10, resolved: 0 });
+  });
+});
+
+describe('submit and claim the next task in one transaction', () => {
+  const leasedTasks = (who: string) =>
+    (t.deps.db.$client.prepare(`SELECT count(*) AS n FROM tasks WHERE annotator_id = ? AND status = 'leased' AND lease_expires_at > ?`).get(user(who).id, now) as { n: number }).n;
+
+  it('serves what claim + submit would, gold included, and tells the retrain trigger once per stored label', async () => {
+    await importText(t.deps, 'q', jsonl(Array.from({ length: 6 }, (_, i) => ({ id: `g${i}`, text: 'gold', label: 'a' }))), { split: 'gold' });
+    updateSettings(t.deps, 'q', { goldRate: 0.25 });
+    const told: number[] = [];
+    (t.deps as { onLabelsAdded?: (p: number) => void }).onLabelsAdded = (p) => told.push(p);
+    const sources: string[] = [];
+    const items: string[] = [];
+    let task = claimNextTask(t.deps, 'q', user('ann'));
+    while (task) {
+      sources.push(task.source);
+      items.push(task.item.id);
+      const r = submitAndClaimNext(t.deps, task.taskId, user('ann'), { label: 'a' }, `k-${task.taskId}`);
+      expect(r).toMatchObject({ taskId: task.taskId, label: 'a', replayed: false });
+      // a replay stores nothing, tells nobody, and hands back the task just claimed
+      expect(submitAndClaimNext(t.deps, task.taskId, user('ann'), { label: 'a' }, `k-${task.taskId}`)).toEqual({ ...r, replayed: true });
+      expect(leasedTasks('ann')).toBe(r.next ? 1 : 0);
+      task = r.next;
+    }
+    expect(new Set(items).size).toBe(26);
+    expect(sources.slice(0, 8)).toEqual(['cold-start', 'cold-start', 'cold-start', 'gold', 'cold-start', 'cold-start', 'cold-start', 'gold']);
+    expect(told).toHaveLength(26);
+    expect(tableCounts(t.deps).annotations).toBe(26 + 6);
+    expect(claimNextTask(t.deps, 'q', user('ann'))).toBeNull();
+  });
+
+  it('a failed submit rolls back: nothing stored, nothing claimed, nobody told', () => {
+    updateSettings(t.deps, 'q', { leaseSeconds: 60 });
+    const told: number[] = [];
+    (t.deps as { onLabelsAdded?: (p: number) => void }).onLabelsAdded = (p) => told.push(p);
+    const a = claimNextTask(t.deps, 'q', user('ann'))!;
+    now += 61_000;
+    claimNextTask(t.deps, 'q', user('bob'));
+    const before = { ...tableCounts(t.deps), tasks: (t.deps.db.$client.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n };
+    expect(() => submitAndClaimNext(t.deps, a.taskId, user('ann'), { label: 'a' }, 'x')).toThrow(ConflictError);
+    expect(() => submitAndClaimNext(t.deps, a.taskId, user('ann'), { label: 'zzz' }, 'x')).toThrow(ValidationError);
+    expect(() => submitAndClaimNext(t.deps, a.taskId, user('bob'), { label: 'a' }, 'x')).toThrow(ForbiddenError);
+    expect({ ...tableCounts(t.deps), tasks: (t.deps.db.$client.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n }).toEqual(before);
+    expect(leasedTasks('ann')).toBe(0);
+    expect(told).toEqual([]);
   });
 });

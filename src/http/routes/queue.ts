@@ -3,8 +3,9 @@ import { ValidationError } from '../../core/errors.js';
 import { projectSchema, projectSettingsPatchSchema, updateSettings } from '../../modules/projects/index.js';
 import {
   annotatorStats, annotatorStatsSchema, claimNextReview, claimNextTask, claimedReviewSchema, claimedTaskSchema, myProgress, progressSchema,
-  queueStatus, queueStatusSchema, resolveReview, resolveSchema, skipSchema, skipTask, submitAnnotation, submitAnnotationSchema, submitResultSchema,
+  queueStatus, queueStatusSchema, resolveReview, resolveSchema, skipSchema, skipTask, submitAndNextResultSchema, submitAnnotation, submitAnnotationSchema,
 } from '../../modules/queue/index.js';
+import { submitAndClaimNext } from '../../modules/queue/queue.service.js';
 import { ALL_ROLES, conflictResponse, errorResponses, securedRoute } from '../auth.js';
 import type { AppEnv } from '../env.js';
 import { projectParam } from './projects.js';
@@ -37,11 +38,22 @@ export function queueRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
     securedRoute(LABELERS, {
       method: 'post', path: '/api/v1/tasks/{taskId}/annotation', tags: ['annotation'], summary: 'Submit (or change) the label of your task',
-      description: 'Send an Idempotency-Key header: a retry with the same key stores nothing new and returns the stored result. A new key on a finished task changes your label (history kept). 409 when your lease expired and another annotator took the item.',
-      request: { params: taskParam, headers: z.object({ 'idempotency-key': z.string().optional() }), body: { required: true, content: { 'application/json': { schema: submitAnnotationSchema } } } },
-      responses: { 200: json(submitResultSchema, 'Stored (or replayed)'), ...errorResponses, ...conflictResponse },
+      description:
+        'Send an Idempotency-Key header: a retry with the same key stores nothing new and returns the stored result. A new key on a finished task changes your label (history kept). 409 when your lease expired and another annotator took the item. ' +
+        'With `?next=true` the answer also carries `next`, your next task of the same project, claimed in the same transaction (one request per item instead of two; null when nothing is left for you, as the 204 of tasks/next). ' +
+        'When the submit fails nothing is claimed. A replay with `?next=true` answers with the task you currently hold, or claims one if you hold none, so a retry never leases you a second task.',
+      request: {
+        params: taskParam,
+        query: z.object({ next: z.enum(['true', 'false']).default('false').openapi({ description: 'Also claim and return your next task (`next`)' }) }),
+        headers: z.object({ 'idempotency-key': z.string().optional() }),
+        body: { required: true, content: { 'application/json': { schema: submitAnnotationSchema } } },
+      },
+      responses: { 200: json(submitAndNextResultSchema, 'Stored (or replayed); with `next` when ?next=true'), ...errorResponses, ...conflictResponse },
     }),
-    (c) => c.json(submitAnnotation(c.get('deps'), c.req.valid('param').taskId, c.get('user'), c.req.valid('json'), idempotencyKey(c.req.header('idempotency-key'))), 200),
+    (c) => {
+      const args = [c.get('deps'), c.req.valid('param').taskId, c.get('user'), c.req.valid('json'), idempotencyKey(c.req.header('idempotency-key'))] as const;
+      return c.req.valid('query').next === 'true' ? c.json(submitAndClaimNext(...args), 200) : c.json(submitAnnotation(...args), 200);
+    },
   );
 
   app.openapi(

@@ -23,6 +23,15 @@ export const submitResultSchema = z
   .object({ taskId: z.number().int(), label: labelValue, createdAt: z.string(), replayed: z.boolean() })
   .openapi('SubmitResult');
 
+export const submitAndNextResultSchema = submitResultSchema
+  .extend({
+    next: claimedTaskSchema.nullable().optional().openapi({
+      description:
+        'Only with ?next=true: your next task of the same project, claimed in the same transaction as the submit (null: nothing left for you). On a replay: the task you hold, else a newly claimed one.',
+    }),
+  })
+  .openapi('SubmitResultWithNext');
+
 export const claimedReviewSchema = z
   .object({
     reviewId: z.number().int(),

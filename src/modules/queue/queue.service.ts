@@ -67,6 +67,46 @@ function toClaimed(deps: QueueDeps, task: TaskRow, source: string): ClaimedTask 
   return { taskId: task.id, item: { id: item.id, text: item.text, meta: item.meta }, source, leaseExpiresAt: toIso(task.leaseExpiresAt)! };
 }
 
+interface Claimed {
+  task: TaskRow;
+  source: string;
+}
+
+/**
+ * The claim without a transaction of its own (the caller holds the write
+ * transaction): the task the annotator already holds if any, a gold item when
+ * one is due, else the best open slot. Null when nothing is left for them.
+ */
+function claimIn(deps: QueueDeps, project: ProjectRow, s: ProjectSettings, user: UserRow, now: number): Claimed | null {
+  const held = liveTaskOf(deps.db, project.id, user.id, now);
+  if (held) return { task: held, source: findSlot(deps.db, held.slotId)!.source };
+  // counting done tasks costs a query: only when a setting needs it
+  const done = s.maxPerAnnotator !== null || s.goldRate > 0 ? doneCount(deps.db, project.id, user.id) : 0;
+  if (s.maxPerAnnotator !== null && done >= s.maxPerAnnotator) return null;
+  const expires = now + s.leaseSeconds * 1000;
+  if (goldDue(s, done)) {
+    const gold = nextGoldItem(deps.db, project.id, user.id, now);
+    if (gold !== undefined) {
+      const slotId = insertSlot(deps.db, { projectId: project.id, itemId: gold, source: 'gold', priority: 0, status: 'open', now });
+      leaseSlot(deps.db, slotId, expires);
+      return { task: newTask(deps, { slotId, projectId: project.id, itemId: gold, annotatorId: user.id, now, leaseExpiresAt: expires }), source: 'gold' };
+    }
+  }
+  let slot = claimSlot(deps.db, project.id, user.id, now, expires);
+  while (!slot && refillQueue(deps, project) > 0) slot = claimSlot(deps.db, project.id, user.id, now, expires);
+  if (!slot) return null;
+  return { task: newTask(deps, { slotId: slot.id, projectId: project.id, itemId: slot.itemId, annotatorId: user.id, now, leaseExpiresAt: expires }), source: slot.source };
+}
+
+/** Inserts the leased task and returns its row as stored (built here: no read back). */
+function newTask(deps: QueueDeps, t: { slotId: number; projectId: number; itemId: number; annotatorId: number; now: number; leaseExpiresAt: number }): TaskRow {
+  const id = insertTask(deps.db, t);
+  return {
+    id, slotId: t.slotId, projectId: t.projectId, itemId: t.itemId, annotatorId: t.annotatorId, status: 'leased',
+    leaseExpiresAt: t.leaseExpiresAt, finishedAt: null, annotationId: null, idempotencyKey: null,
+  };
+}
+
 /**
  * The next task for an annotator, leased for `leaseSeconds`: the task they
  * already hold if any, a gold item when one is due, else the best open slot.
@@ -75,29 +115,7 @@ function toClaimed(deps: QueueDeps, task: TaskRow, source: string): ClaimedTask 
 export function claimNextTask(deps: QueueDeps, projectRef: string | number, user: UserRow): ClaimedTask | null {
   const project = resolveProject(deps, projectRef);
   const s = settingsOf(project.settings);
-  const claimed = runInTransaction(deps.db, () => {
-    const now = deps.clock.now();
-    const held = liveTaskOf(deps.db, project.id, user.id, now);
-    if (held) return { task: held, source: findSlot(deps.db, held.slotId)!.source };
-    // counting done tasks costs a query: only when a setting needs it
-    const done = s.maxPerAnnotator !== null || s.goldRate > 0 ? doneCount(deps.db, project.id, user.id) : 0;
-    if (s.maxPerAnnotator !== null && done >= s.maxPerAnnotator) return null;
-    const expires = now + s.leaseSeconds * 1000;
-    if (goldDue(s, done)) {
-      const gold = nextGoldItem(deps.db, project.id, user.id, now);
-      if (gold !== undefined) {
-        const slotId = insertSlot(deps.db, { projectId: project.id, itemId: gold, source: 'gold', priority: 0, status: 'open', now });
-        leaseSlot(deps.db, slotId, expires);
-        const taskId = insertTask(deps.db, { slotId, projectId: project.id, itemId: gold, annotatorId: user.id, now, leaseExpiresAt: expires });
-        return { task: findTask(deps.db, taskId)!, source: 'gold' };
-      }
-    }
-    let slot = claimSlot(deps.db, project.id, user.id, now, expires);
-    while (!slot && refillQueue(deps, project) > 0) slot = claimSlot(deps.db, project.id, user.id, now, expires);
-    if (!slot) return null;
-    const taskId = insertTask(deps.db, { slotId: slot.id, projectId: project.id, itemId: slot.itemId, annotatorId: user.id, now, leaseExpiresAt: expires });
-    return { task: findTask(deps.db, taskId)!, source: slot.source };
-  });
+  const claimed = runInTransaction(deps.db, () => claimIn(deps, project, s, user, deps.clock.now()));
   return claimed ? toClaimed(deps, claimed.task, claimed.source) : null;
 }
 
@@ -116,40 +134,80 @@ export interface SubmitResult {
   replayed: boolean;
 }
 
+export interface SubmitInput {
+  label: unknown;
+  durationMs?: number | undefined;
+}
+
+interface Submitted {
+  result: SubmitResult;
+  project: ProjectRow;
+}
+
+/**
+ * The submit without a transaction of its own (the caller holds the write
+ * transaction). Throws before writing anything on a bad label, a skipped task
+ * or a lost lease, so the caller's transaction stores nothing.
+ */
+function submitIn(deps: QueueDeps, taskId: number, user: UserRow, input: SubmitInput, idempotencyKey: string | null, now: number): Submitted {
+  const task = ownTask(deps, taskId, user);
+  const project = resolveProject(deps, task.projectId);
+  if (task.status === 'done' && idempotencyKey !== null && task.idempotencyKey === idempotencyKey) {
+    const stored = annotationValue(deps.db, task.annotationId!)!;
+    return { result: { taskId, label: JSON.parse(stored.value) as LabelValue, createdAt: toIso(stored.createdAt)!, replayed: true }, project };
+  }
+  const label = parseLabelValue(project, input.label);
+  const value = JSON.stringify(label);
+  if (task.status === 'skipped') throw new ConflictError(`task ${taskId} was skipped; ask for the next task`);
+  const slot = findSlot(deps.db, task.slotId)!;
+  if (task.status === 'expired' || (task.status === 'leased' && slot.taskId !== task.id)) {
+    throw new ConflictError(`your lease on task ${taskId} expired and another annotator took the item; your label was not stored`);
+  }
+  const annotationId = insertTaskAnnotation(deps.db, { itemId: task.itemId, projectId: project.id, annotatorId: user.id, value, source: 'task', durationMs: input.durationMs ?? null, now });
+  if (task.status === 'done') changeTaskAnnotation(deps.db, task.id, annotationId, idempotencyKey);
+  else completeTask(deps.db, task, annotationId, idempotencyKey, now);
+  if (slot.source !== 'gold' && openSlotsOfItem(deps.db, task.itemId) === 0) {
+    openReviewIfDisputed(deps.db, project.id, task.itemId, itemVotes(deps.db, task.itemId), settingsOf(project.settings).reviewBelowAgreement, now);
+  }
+  return { result: { taskId, label, createdAt: toIso(now)!, replayed: false }, project };
+}
+
 /**
  * Stores the annotator's label for their task. A retry with the same
  * Idempotency-Key replays the stored result; a new submit on a finished task
  * changes the label (the old one stays as history). After the lease expired the
  * submit is still accepted unless another annotator took the slot (409).
  */
-export function submitAnnotation(
-  deps: QueueDeps, taskId: number, user: UserRow, input: { label: unknown; durationMs?: number | undefined }, idempotencyKey: string | null,
-): SubmitResult {
-  const { result, projectId } = runInTransaction(deps.db, (): { result: SubmitResult; projectId: number | null } => {
-    const task = ownTask(deps, taskId, user);
-    const project = resolveProject(deps, task.projectId);
-    const now = deps.clock.now();
-    if (task.status === 'done' && idempotencyKey !== null && task.idempotencyKey === idempotencyKey) {
-      const stored = annotationValue(deps.db, task.annotationId!)!;
-      return { result: { taskId, label: JSON.parse(stored.value) as LabelValue, createdAt: toIso(stored.createdAt)!, replayed: true }, projectId: null };
-    }
-    const label = parseLabelValue(project, input.label);
-    const value = JSON.stringify(label);
-    if (task.status === 'skipped') throw new ConflictError(`task ${taskId} was skipped; ask for the next task`);
-    const slot = findSlot(deps.db, task.slotId)!;
-    if (task.status === 'expired' || (task.status === 'leased' && slot.taskId !== task.id)) {
-      throw new ConflictError(`your lease on task ${taskId} expired and another annotator took the item; your label was not stored`);
-    }
-    const annotationId = insertTaskAnnotation(deps.db, { itemId: task.itemId, projectId: project.id, annotatorId: user.id, value, source: 'task', durationMs: input.durationMs ?? null, now });
-    if (task.status === 'done') changeTaskAnnotation(deps.db, task.id, annotationId, idempotencyKey);
-    else completeTask(deps.db, task, annotationId, idempotencyKey, now);
-    if (slot.source !== 'gold' && openSlotsOfItem(deps.db, task.itemId) === 0) {
-      openReviewIfDisputed(deps.db, project.id, task.itemId, itemVotes(deps.db, task.itemId), settingsOf(project.settings).reviewBelowAgreement, now);
-    }
-    return { result: { taskId, label, createdAt: toIso(now)!, replayed: false }, projectId: project.id };
-  });
-  if (projectId !== null) deps.onLabelsAdded?.(projectId);
+export function submitAnnotation(deps: QueueDeps, taskId: number, user: UserRow, input: SubmitInput, idempotencyKey: string | null): SubmitResult {
+  const { result, project } = runInTransaction(deps.db, () => submitIn(deps, taskId, user, input, idempotencyKey, deps.clock.now()));
+  if (!result.replayed) deps.onLabelsAdded?.(project.id);
   return result;
+}
+
+export interface SubmitAndNextResult extends SubmitResult {
+  /** The annotator's next task of the same project (leased), or null when nothing is left for them. */
+  next: ClaimedTask | null;
+}
+
+/**
+ * Submit and claim in one write transaction: stores the label exactly as
+ * submitAnnotation does, then claims the annotator's next task of the task's
+ * project exactly as claimNextTask does. When the submit fails (400, 403, 404,
+ * 409) the transaction rolls back and nothing is claimed.
+ *
+ * A replay (same Idempotency-Key, nothing stored) also answers with `next`, by
+ * the claim's own rule: the task the annotator currently holds in the project
+ * (typically the one the first, lost response carried), else a newly claimed one.
+ * So a retried request never leases a second task to the same annotator.
+ */
+export function submitAndClaimNext(deps: QueueDeps, taskId: number, user: UserRow, input: SubmitInput, idempotencyKey: string | null): SubmitAndNextResult {
+  const { submitted, claimed } = runInTransaction(deps.db, () => {
+    const now = deps.clock.now();
+    const submitted = submitIn(deps, taskId, user, input, idempotencyKey, now);
+    return { submitted, claimed: claimIn(deps, submitted.project, settingsOf(submitted.project.settings), user, now) };
+  });
+  if (!submitted.result.replayed) deps.onLabelsAdded?.(submitted.project.id);
+  return { ...submitted.result, next: claimed ? toClaimed(deps, claimed.task, claimed.source) : null };
 }
 
 /** Gives the slot back and remembers that this annotator skipped the item. */
