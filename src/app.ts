@@ -42,12 +42,18 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   // Imports stream their own (much larger) bodies to disk with QUORUM_BODY_LIMIT_MB; every other body is JSON.
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.method === 'POST' && /^\/api\/v1\/projects\/[^/]+\/items$/.test(c.req.path)) return next();
-    return bodyLimit({
-      maxSize: Math.min(JSON_BODY_LIMIT, deps.config.bodyLimitBytes),
-      onError: () => {
-        throw new PayloadTooLargeError(`request bodies are limited to ${Math.min(JSON_BODY_LIMIT, deps.config.bodyLimitBytes)} bytes`);
-      },
-    })(c, next);
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const limit = Math.min(JSON_BODY_LIMIT, deps.config.bodyLimitBytes);
+    const tooLarge = () => new PayloadTooLargeError(`request bodies are limited to ${limit} bytes`);
+    // Node's parser never delivers more than a declared Content-Length, so a declared length is checked
+    // here; the streaming check is for chunked bodies only. (Touching the raw body on every POST made
+    // @hono/node-server build a full Request and cost 25–35% of the CPU of a label submit: BENCHMARKS.md §5.)
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && /^\d+$/.test(declared)) {
+      if (Number(declared) > limit) throw tooLarge();
+      return next();
+    }
+    return bodyLimit({ maxSize: limit, onError: () => { throw tooLarge(); } })(c, next);
   });
 
   systemRoutes(app, VERSION);

@@ -102,4 +102,14 @@ describe('projects', () => {
     expect(await res.json()).toMatchObject({ code: 'payload_too_large' });
     expect((await api.request('GET', '/api/v1/projects/huge', { token: admin })).status).toBe(404);
   });
+
+  it('a declared Content-Length over the limit is refused before the body is read', async () => {
+    const body = JSON.stringify({ name: 'declared', labels: ['a', 'b'], description: 'x'.repeat(2 * 1024 * 1024) });
+    const res = await api.request('POST', '/api/v1/projects', { token: admin, raw: body, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } });
+    expect(res.status).toBe(413);
+    expect((await api.request('GET', '/api/v1/projects/declared', { token: admin })).status).toBe(404);
+    const small = JSON.stringify({ name: 'small', labels: ['a', 'b'] });
+    const ok = await api.request('POST', '/api/v1/projects', { token: admin, raw: small, headers: { 'content-type': 'application/json', 'content-length': String(small.length) } });
+    expect(ok.status).toBe(201);
+  });
 });
