@@ -1,4 +1,4 @@
-import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { ForbiddenError } from '../core/errors.js';
 import { ROLES, type Role } from '../core/labels.js';
@@ -8,6 +8,11 @@ import { problemSchema } from './problem.js';
 import { requestToken } from './session.js';
 
 export const ALL_ROLES: readonly Role[] = ROLES;
+/** Who may read a project's models, evaluations, batches and dashboards. */
+export const READERS: readonly Role[] = ['admin', 'viewer', 'reviewer'];
+
+/** A JSON response entry of a route's `responses`. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 /** Authenticates the bearer token and checks the route's declared roles. */
 export function requireRoles(roles: readonly Role[]): MiddlewareHandler<AppEnv> {

@@ -1,11 +1,10 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { createBatchSchema, createQueryBatch, getQueryBatch, listQueryBatches, queryBatchSchema } from '../../modules/queue/index.js';
-import { errorResponses, securedRoute } from '../auth.js';
+import { errorResponses, json, READERS, securedRoute } from '../auth.js';
 import type { AppEnv } from '../env.js';
 import { projectParam } from './projects.js';
 
 const batchParam = projectParam.extend({ batchId: z.coerce.number().int().min(1).openapi({ param: { name: 'batchId', in: 'path' } }) });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export function batchRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
@@ -23,7 +22,7 @@ export function batchRoutes(app: OpenAPIHono<AppEnv>): void {
   );
 
   app.openapi(
-    securedRoute(['admin', 'viewer', 'reviewer'], {
+    securedRoute(READERS, {
       method: 'get', path: '/api/v1/projects/{project}/query-batches', tags: ['queue'], summary: 'Query batches, newest first (without their items)',
       request: { params: projectParam },
       responses: { 200: json(z.object({ queryBatches: z.array(queryBatchSchema) }), 'Batches'), ...errorResponses },
@@ -32,7 +31,7 @@ export function batchRoutes(app: OpenAPIHono<AppEnv>): void {
   );
 
   app.openapi(
-    securedRoute(['admin', 'viewer', 'reviewer'], {
+    securedRoute(READERS, {
       method: 'get', path: '/api/v1/projects/{project}/query-batches/{batchId}', tags: ['queue'], summary: 'One query batch with its ranked items',
       request: { params: batchParam },
       responses: { 200: json(queryBatchSchema, 'The batch'), ...errorResponses },

@@ -13,16 +13,14 @@ import {
 } from '../../modules/evaluation/index.js';
 import { jobSchema } from '../../modules/jobs/index.js';
 import { resolveProject } from '../../modules/projects/index.js';
-import { errorResponses, securedRoute } from '../auth.js';
+import { errorResponses, json, READERS, securedRoute } from '../auth.js';
 import type { AppEnv } from '../env.js';
 import { projectParam } from './projects.js';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const READERS = ['admin', 'viewer', 'reviewer'] as const;
 
 export function evaluationRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
-    securedRoute([...READERS], {
+    securedRoute(READERS, {
       method: 'get', path: '/api/v1/projects/{project}/evaluations', tags: ['evaluation'], summary: "Each version's latest evaluation on the eval split, or a comparison of two versions",
       description: 'With `compare=A,B`: both versions predict the same current eval items; McNemar exact test and paired bootstrap 95% intervals of B − A.',
       request: { params: projectParam, query: evaluationsQuerySchema },
@@ -50,7 +48,7 @@ export function evaluationRoutes(app: OpenAPIHono<AppEnv>): void {
   );
 
   app.openapi(
-    securedRoute([...READERS], {
+    securedRoute(READERS, {
       method: 'get', path: '/api/v1/projects/{project}/stopping-signal', tags: ['evaluation'], summary: 'Stabilizing predictions: has labelling stopped paying?',
       request: { params: projectParam },
       responses: { 200: json(stoppingSignalSchema, 'The signal'), ...errorResponses },

@@ -3,18 +3,16 @@ import { jobSchema } from '../../modules/jobs/index.js';
 import { getModelVersion, listModels, modelVersionSchema, registerModel, registerModelSchema } from '../../modules/models/index.js';
 import { getScoringRun, listScoringRuns, scoringRunSchema, startScoring, startScoringSchema } from '../../modules/scoring/index.js';
 import { getTrainingRun, listTrainingRuns, startTraining, startTrainingSchema, trainingRunSchema } from '../../modules/training/index.js';
-import { conflictResponse, errorResponses, securedRoute } from '../auth.js';
+import { conflictResponse, errorResponses, json, READERS, securedRoute } from '../auth.js';
 import type { AppEnv } from '../env.js';
 import { projectParam } from './projects.js';
 
 const versionParam = projectParam.extend({ version: z.coerce.number().int().min(1).openapi({ param: { name: 'version', in: 'path' } }) });
 const runParam = projectParam.extend({ runId: z.coerce.number().int().min(1).openapi({ param: { name: 'runId', in: 'path' } }) });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const READERS = ['admin', 'viewer', 'reviewer'] as const;
 
 export function modelRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
-    securedRoute([...READERS], {
+    securedRoute(READERS, {
       method: 'get', path: '/api/v1/projects/{project}/models', tags: ['models'], summary: 'Model versions, newest first',
       request: { params: projectParam },
       responses: { 200: json(z.object({ models: z.array(modelVersionSchema) }), 'Versions'), ...errorResponses },
@@ -37,7 +35,7 @@ export function modelRoutes(app: OpenAPIHono<AppEnv>): void {
   );
 
   app.openapi(
-    securedRoute([...READERS], {
+    securedRoute(READERS, {
       method: 'get', path: '/api/v1/projects/{project}/models/{version}', tags: ['models'], summary: 'One model version',
       request: { params: versionParam },
       responses: { 200: json(modelVersionSchema, 'The version'), ...errorResponses },
@@ -64,7 +62,7 @@ export function modelRoutes(app: OpenAPIHono<AppEnv>): void {
   );
 
   app.openapi(
-    securedRoute([...READERS], {
+    securedRoute(READERS, {
       method: 'get', path: '/api/v1/projects/{project}/training-runs', tags: ['models'], summary: 'Training runs, newest first',
       request: { params: projectParam },
       responses: { 200: json(z.object({ trainingRuns: z.array(trainingRunSchema) }), 'Runs'), ...errorResponses },
@@ -73,7 +71,7 @@ export function modelRoutes(app: OpenAPIHono<AppEnv>): void {
   );
 
   app.openapi(
-    securedRoute([...READERS], {
+    securedRoute(READERS, {
       method: 'get', path: '/api/v1/projects/{project}/training-runs/{runId}', tags: ['models'], summary: 'One training run',
       request: { params: runParam },
       responses: { 200: json(trainingRunSchema, 'The run'), ...errorResponses },
@@ -100,7 +98,7 @@ export function modelRoutes(app: OpenAPIHono<AppEnv>): void {
   );
 
   app.openapi(
-    securedRoute([...READERS], {
+    securedRoute(READERS, {
       method: 'get', path: '/api/v1/projects/{project}/scoring-runs', tags: ['models'], summary: 'Scoring runs, newest first',
       request: { params: projectParam },
       responses: { 200: json(z.object({ scoringRuns: z.array(scoringRunSchema) }), 'Runs'), ...errorResponses },
@@ -109,7 +107,7 @@ export function modelRoutes(app: OpenAPIHono<AppEnv>): void {
   );
 
   app.openapi(
-    securedRoute([...READERS], {
+    securedRoute(READERS, {
       method: 'get', path: '/api/v1/projects/{project}/scoring-runs/{runId}', tags: ['models'], summary: 'One scoring run',
       request: { params: runParam },
       responses: { 200: json(scoringRunSchema, 'The run'), ...errorResponses },

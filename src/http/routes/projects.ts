@@ -9,14 +9,13 @@ import {
   updateProject,
   updateProjectSchema,
 } from '../../modules/projects/index.js';
-import { ALL_ROLES, conflictResponse, errorResponses, securedRoute } from '../auth.js';
+import { ALL_ROLES, conflictResponse, errorResponses, json, securedRoute } from '../auth.js';
 import type { AppEnv } from '../env.js';
 
 export const projectParam = z.object({
   project: z.string().openapi({ param: { name: 'project', in: 'path' }, description: 'Project id or name', example: 'spam-triage' }),
 });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export function projectRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(

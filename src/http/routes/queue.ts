@@ -6,12 +6,11 @@ import {
   queueStatus, queueStatusSchema, resolveReview, resolveSchema, skipSchema, skipTask, submitAndNextResultSchema, submitAnnotation, submitAnnotationSchema,
 } from '../../modules/queue/index.js';
 import { submitAndClaimNext } from '../../modules/queue/queue.service.js';
-import { ALL_ROLES, conflictResponse, errorResponses, securedRoute } from '../auth.js';
+import { ALL_ROLES, conflictResponse, errorResponses, json, securedRoute } from '../auth.js';
 import type { AppEnv } from '../env.js';
 import { projectParam } from './projects.js';
 
 const LABELERS = ['annotator', 'reviewer', 'admin'] as const;
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const taskParam = z.object({ taskId: z.coerce.number().int().positive().openapi({ param: { name: 'taskId', in: 'path' } }) });
 const reviewParam = z.object({ reviewId: z.coerce.number().int().positive().openapi({ param: { name: 'reviewId', in: 'path' } }) });
 

@@ -1,10 +1,9 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { createUser, createUserSchema, createdUserSchema, listUsers, revokeUser, toUser, userSchema } from '../../modules/users/index.js';
-import { ALL_ROLES, conflictResponse, errorResponses, securedRoute } from '../auth.js';
+import { ALL_ROLES, conflictResponse, errorResponses, json, securedRoute } from '../auth.js';
 import type { AppEnv } from '../env.js';
 
 const userParam = z.object({ user: z.string().openapi({ param: { name: 'user', in: 'path' }, description: 'User name or id' }) });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export function userRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(

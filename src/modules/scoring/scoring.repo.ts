@@ -1,17 +1,11 @@
 import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
+import type { ScoredSlice } from '../models/index.js';
 import { prepared } from '../../db/statements.js';
 import { scoringRuns, type RunStatus, type ScoringRunRow } from '../../db/schema/models.js';
 
-export interface PredictionSlice {
-  rows: number;
-  itemIds: Float64Array;
-  probs: Float32Array;
-  label: Int32Array;
-  maxProb: Float32Array;
-  margin: Float32Array;
-  entropy: Float32Array;
-}
+/** A slice of scored items as the workers return it (without the count of skipped items). */
+export type PredictionSlice = Omit<ScoredSlice, 'skipped'>;
 
 export function insertScoringRun(db: Db, row: typeof scoringRuns.$inferInsert): ScoringRunRow {
   return db.insert(scoringRuns).values(row).returning().get();
