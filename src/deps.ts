@@ -17,10 +17,15 @@ export interface Deps {
   runner: JobRunner;
   /** Worker threads for scoring and training (started on first use). */
   models: ModelWorkers;
-  /** Cron-scheduled retraining; started by the server only. */
+  /** Cron-scheduled retraining. */
   scheduler: RetrainScheduler;
-  /** The label trigger of the retrain loop (queue submits call it). */
+  /** The label trigger of the retrain loop (queue submits and finished imports call it); inert until startLoop. */
   onLabelsAdded(projectId: number): void;
+  /**
+   * Arms the label trigger and the cron schedules: the server does, a one-shot CLI command does not (it would
+   * start a retrain and cancel it on exit; `quorum retrain` is the CLI's way to run the loop).
+   */
+  startLoop(): void;
   close(): Promise<void>;
 }
 
@@ -36,7 +41,9 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
   registerTrainingJob(runner, { db, clock, runner, models, config });
   const loopDeps = { db, clock, runner, models, config };
   registerRetrainJob(runner, loopDeps);
+  let looping = false;
   const onLabelsAdded = (projectId: number) => {
+    if (!looping) return;
     try {
       maybeRetrainOnLabels(loopDeps, projectId);
     } catch (e) {
@@ -60,6 +67,11 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
     models,
     scheduler,
     onLabelsAdded,
+    startLoop() {
+      if (looping) return;
+      looping = true;
+      scheduler.start();
+    },
     async close() {
       scheduler.stop();
       await runner.shutdown();

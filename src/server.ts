@@ -20,7 +20,7 @@ export function startServer(deps: Deps, port = deps.config.port, host = deps.con
       server.off('error', onError);
       // /health reports the model workers' TF.js backend: start them now rather than at the first scoring run.
       deps.models.probeBackend().catch((e: unknown) => deps.logger.warn({ err: String(e) }, 'model workers did not start'));
-      deps.scheduler.start();
+      deps.startLoop();
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       resolve({
         url: `http://${shownHost}:${info.port}`,

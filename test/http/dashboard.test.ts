@@ -36,6 +36,7 @@ const done = { perDay: new Map<string, number>(), durations: new Map<string, num
 
 beforeAll(async () => {
   deps = buildDeps(loadConfig({}, { dbPath: join(dir, 'q.db'), tmpDir: join(dir, 'tmp'), logLevel: 'silent' }), { clock: { now: () => now }, logger: pino({ level: 'silent' }) });
+  deps.startLoop();
   makeProject(deps, { name: 'digits', labels: LABELS });
   updateSettings(deps, 'digits', { retrainEveryNewLabels: 60, loopBatchSize: 60, goldRate: 0.1, goldMinAnswers: 5, goldThreshold: 0.9 });
   const train = rows.filter((r) => !testIds.has(r.id));

@@ -21,6 +21,8 @@ const testIds = new Set(JSON.parse(readFileSync(new URL('../fixtures/datasets/di
 let t: TestContext;
 beforeAll(async () => {
   t = makeTestDeps();
+  // As the server does: the label trigger is armed.
+  t.deps.startLoop();
   makeProject(t.deps, { name: 'digits', labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
   updateSettings(t.deps, 'digits', { retrainEveryNewLabels: 60, loopBatchSize: 60, loopStrategy: 'margin' });
   await importText(t.deps, 'digits', jsonl(rows.filter((r) => !testIds.has(r.id)).map(({ label: _l, ...r }) => r)));
@@ -67,5 +69,20 @@ describe('the retrain loop', () => {
     const signal = stoppingSignal(t.deps, 'digits');
     expect(signal.pairs).toHaveLength(evals.length - 1);
     expect(signal.pairs.every((p) => p.items > 0 && p.kappa !== null)).toBe(true);
+  });
+});
+
+describe('outside the server', () => {
+  it('a one-shot process (the CLI) does not start retrains from labels: quorum retrain is its way', async () => {
+    const other = makeTestDeps();
+    try {
+      makeProject(other.deps, { name: 'cli', labels: ['0', '1'] });
+      updateSettings(other.deps, 'cli', { retrainEveryNewLabels: 1 });
+      await importText(other.deps, 'cli', jsonl([{ id: 'a', features: [1, 0], label: '0' }, { id: 'b', features: [0, 1], label: '1' }]));
+      other.deps.onLabelsAdded(1);
+      expect(other.deps.runner.activeJob('retrain', 1)).toBeUndefined();
+    } finally {
+      await other.close();
+    }
   });
 });
