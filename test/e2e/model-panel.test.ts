@@ -34,6 +34,8 @@ beforeAll(async () => {
   const start = Date.now() - 5 * DAY;
   let now = start;
   const deps = buildDeps(loadConfig({}, { dbPath: join(dir, 'q.db'), logLevel: 'silent' }), { clock: { now: () => now }, logger: pino({ level: 'silent' }) });
+  // As the server does: the label trigger is armed.
+  deps.startLoop();
   makeProject(deps, { name: 'digits', description: 'Handwritten digits, 8×8 pixels', labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
   // a low stop threshold, so the page shows the signal switched on
   updateSettings(deps, 'digits', { retrainEveryNewLabels: 60, loopBatchSize: 60, goldRate: 0.1, goldMinAnswers: 3, stopThreshold: 0.5 });
