@@ -11,7 +11,7 @@ import type { Db } from '../../db/index.js';
 import type { EvaluationRow, ModelVersionRow } from '../../db/schema/models.js';
 import type { ProjectRow } from '../../db/schema/projects.js';
 import { computeConsensus } from '../agreement/index.js';
-import { findModelVersionById, requireModelVersion, type ModelWorkers } from '../models/index.js';
+import { requireModelVersion, versionNumberOf, type ModelWorkers } from '../models/index.js';
 import { resolveProject, settingsOf } from '../projects/index.js';
 import { predictItems } from '../scoring/index.js';
 import { insertEvaluation, itemIdsByExternal, latestEvaluations, stopSetItemIds } from './evaluation.repo.js';
@@ -75,10 +75,9 @@ function align(t: EvalTruth, answered: Float64Array, k: number, multi: boolean):
 }
 
 function toEvaluation(db: Db, row: EvaluationRow): Evaluation {
-  const v = findModelVersionById(db, row.modelVersionId);
   return {
     id: row.id,
-    modelVersion: v?.version ?? 0,
+    modelVersion: versionNumberOf(db, row.modelVersionId) ?? 0,
     evalItems: row.evalItems,
     trainingLabels: row.trainingLabels,
     metrics: row.metrics,
@@ -183,8 +182,8 @@ export function stoppingSignal(deps: { db: Db }, projectRef: string | number): S
     const both = cur.itemIds.map((id, j) => [at.get(id), cur.classes[j]!] as const).filter(([a]) => a !== undefined);
     const agreement = predictionAgreement(Int32Array.from(both, ([a]) => a!), Int32Array.from(both, ([, b]) => b));
     pairs.push({
-      from: findModelVersionById(deps.db, rows[i - 1]!.modelVersionId)?.version ?? 0,
-      to: findModelVersionById(deps.db, rows[i]!.modelVersionId)?.version ?? 0,
+      from: versionNumberOf(deps.db, rows[i - 1]!.modelVersionId) ?? 0,
+      to: versionNumberOf(deps.db, rows[i]!.modelVersionId) ?? 0,
       items: both.length,
       agreement: agreement.agreement.value,
       kappa: agreement.kappa.value,

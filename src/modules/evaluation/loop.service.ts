@@ -9,11 +9,11 @@ import { DomainError, errorMessage } from '../../core/errors.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { ModelVersionRow } from '../../db/schema/models.js';
 import type { JobContext, JobRunner } from '../jobs/index.js';
-import { championVersionId, findModelVersionById, insertPromotion, latestTrainedVersion } from '../models/index.js';
+import { championVersionId, findModelVersionById, insertPromotion, latestTrainedVersion, versionNumberOf } from '../models/index.js';
 import { resolveProject, settingsOf } from '../projects/index.js';
 import { createQueryBatch } from '../queue/index.js';
 import { createScoringRun, runScoringJob } from '../scoring/index.js';
-import { createTrainingRun, runTrainingJob } from '../training/index.js';
+import { createTrainingRun, findTrainingRun, runTrainingJob } from '../training/index.js';
 import { newPoolLabels } from './evaluation.repo.js';
 import { retrainSchema, type Comparison, type Evaluation, type RetrainResult } from './evaluation.schemas.js';
 import { compareVersionRows, evaluateVersionRow, type EvaluationDeps } from './evaluation.service.js';
@@ -56,7 +56,7 @@ export async function retrainCycle(deps: LoopDeps, ctx: JobContext, projectId: n
   const champion0 = championVersionId(deps.db, project.id);
   const nothing = (reason: string): RetrainResult => ({
     status: 'nothing-new', modelVersion: lastVersion?.version ?? null, trainingLabels: null, newLabels, evaluation: null, comparison: null,
-    promoted: false, champion: champion0 !== null ? (findModelVersionById(deps.db, champion0)?.version ?? null) : null, reason, scoringRun: null, queryBatch: null,
+    promoted: false, champion: versionNumberOf(deps.db, champion0), reason, scoringRun: null, queryBatch: null,
   });
   // minNewLabels 0 forces a retrain (e.g. after changing the model kind).
   if (newLabels < input.minNewLabels || (input.minNewLabels > 0 && newLabels === 0)) {
@@ -65,8 +65,7 @@ export async function retrainCycle(deps: LoopDeps, ctx: JobContext, projectId: n
 
   const run = createTrainingRun(deps, project.id, { kind: s.retrainKind, seed: (lastVersion?.version ?? 0) + 1 });
   await runTrainingJob(deps, { ...ctx, params: { trainingRunId: run.id } });
-  const trained = deps.db.$client.prepare('SELECT model_version_id AS v FROM training_runs WHERE id = ?').get(run.id) as { v: number };
-  const challenger = findModelVersionById(deps.db, trained.v)!;
+  const challenger = findModelVersionById(deps.db, findTrainingRun(deps.db, run.id)!.modelVersionId!)!;
 
   let evaluation: Evaluation | null = null;
   let comparison: Comparison | null = null;
@@ -111,7 +110,7 @@ export async function retrainCycle(deps: LoopDeps, ctx: JobContext, projectId: n
     evaluation: evaluation ? { accuracy: metricValue(evaluation, 'accuracy'), macroF1: metricValue(evaluation, 'macroF1'), evalItems: evaluation.evalItems } : null,
     comparison,
     promoted: decision.promote,
-    champion: champion !== null ? (findModelVersionById(deps.db, champion)?.version ?? null) : null,
+    champion: versionNumberOf(deps.db, champion),
     reason: decision.reason + evalNote + followUp,
     scoringRun,
     queryBatch,
@@ -138,8 +137,7 @@ export function registerRetrainJob(runner: JobRunner, deps: LoopDeps): void {
     run: async (ctx) => {
       const { trigger: _t, ...body } = ctx.params;
       void _t;
-      const project = (deps.db.$client.prepare('SELECT project_id AS p FROM jobs WHERE id = ?').get(ctx.jobId) as { p: number }).p;
-      return { ...(await retrainCycle(deps, ctx, project, body)) };
+      return { ...(await retrainCycle(deps, ctx, deps.runner.get(ctx.jobId).projectId!, body)) };
     },
   });
 }

@@ -6,7 +6,7 @@
  */
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
-import { listProjects } from '../projects/index.js';
+import { projectSettings } from '../projects/index.js';
 import { requestRetrain, type LoopDeps } from './loop.service.js';
 
 const RESYNC_MS = 60_000;
@@ -33,7 +33,7 @@ export class RetrainScheduler {
 
   sync(): void {
     const wanted = new Map<number, string>();
-    for (const p of listProjects(this.deps)) if (p.settings.retrainCron) wanted.set(p.id, p.settings.retrainCron);
+    for (const p of projectSettings(this.deps)) if (p.settings.retrainCron) wanted.set(p.id, p.settings.retrainCron);
     for (const [id, j] of this.jobs) {
       if (wanted.get(id) !== j.expr) {
         j.cron.stop();

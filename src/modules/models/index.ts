@@ -5,7 +5,7 @@
 export * from './adapter.js';
 export * from './models.schemas.js';
 export { checkVersionLabels, getModelVersion, listModels, registerModel, requireModelVersion, sha256, storeVersion, toModelVersion, type ModelsDeps } from './models.service.js';
-export { championVersionId, findModelVersionById, insertPromotion, latestTrainedVersion, listPromotionRows } from './models.repo.js';
+export { championVersionId, findModelVersionById, versionNumberOf, insertPromotion, latestTrainedVersion, listPromotionRows } from './models.repo.js';
 export { ModelWorkers, modelThreadsFor, MODEL_WORKER_FILE, SELECT_WORKER_FILE } from './model-workers.js';
 export { createAdapter, runsInWorker } from './adapters/index.js';
 export { readVersionSpec, type VersionSpec } from './version-spec.repo.js';

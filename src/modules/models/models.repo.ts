@@ -32,6 +32,12 @@ export function findModelVersionById(db: Db, id: number): ModelVersionRow | unde
   return db.select().from(modelVersions).where(eq(modelVersions.id, id)).get();
 }
 
+/** A version's number without loading its artifact (views only need the number). */
+export function versionNumberOf(db: Db, id: number | null): number | null {
+  if (id === null) return null;
+  return db.select({ v: modelVersions.version }).from(modelVersions).where(eq(modelVersions.id, id)).get()?.v ?? null;
+}
+
 export function latestModelVersion(db: Db, projectId: number): ModelVersionRow | undefined {
   return db.select().from(modelVersions).where(eq(modelVersions.projectId, projectId)).orderBy(desc(modelVersions.version)).limit(1).get();
 }

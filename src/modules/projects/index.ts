@@ -4,6 +4,7 @@ export {
   deleteProject,
   getProject,
   listProjects,
+  projectSettings,
   resolveProject,
   toProject,
   updateProject,

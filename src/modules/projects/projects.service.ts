@@ -21,6 +21,7 @@ import {
   updateProjectSchema,
   type CreateProjectInput,
   type Project,
+  type ProjectSettings,
   type UpdateProjectInput,
 } from './projects.schemas.js';
 import { parseOrThrow } from '../../core/validation.js';
@@ -64,6 +65,11 @@ export function createProject(deps: ProjectsDeps, input: CreateProjectInput): Pr
 
 export function listProjects(deps: ProjectsDeps): Project[] {
   return listProjectRows(deps.db).map((r) => toProject(deps, r));
+}
+
+/** Every project's id and settings, without the per-project counts `listProjects` computes (for periodic checks). */
+export function projectSettings(deps: ProjectsDeps): { id: number; settings: ProjectSettings }[] {
+  return listProjectRows(deps.db).map((r) => ({ id: r.id, settings: settingsOf(r.settings) }));
 }
 
 export function getProject(deps: ProjectsDeps, ref: string | number): Project {

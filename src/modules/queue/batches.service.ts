@@ -13,9 +13,9 @@ import { parseOrThrow } from '../../core/validation.js';
 import { runInTransaction, type Db } from '../../db/index.js';
 import type { ProjectRow } from '../../db/schema/projects.js';
 import type { QueryBatchRow } from '../../db/schema/queue.js';
-import { findModelVersionById, SELECT_WORKER_FILE, type ModelWorkers } from '../models/index.js';
+import { SELECT_WORKER_FILE, versionNumberOf, type ModelWorkers } from '../models/index.js';
 import { resolveProject, settingsOf } from '../projects/index.js';
-import { currentScoringRunId } from '../scoring/index.js';
+import { currentScoringRunId, findScoringRun } from '../scoring/index.js';
 import { getStrategy } from '../strategies/index.js';
 import { batchItemRows, externalIds, findBatch, insertBatch, insertBatchItem, listBatchRows, setBatchQueued, meanLabelCardinality, pickState } from './batches.repo.js';
 import { createBatchSchema, type QueryBatch } from './batches.schemas.js';
@@ -59,7 +59,7 @@ function toBatch(row: QueryBatchRow | null, fields: Omit<QueryBatch, 'id' | 'cre
   return {
     id: row?.id ?? null,
     ...rest,
-    modelVersion: modelVersionId !== null ? (findModelVersionById(db, modelVersionId)?.version ?? null) : null,
+    modelVersion: versionNumberOf(db, modelVersionId),
     createdAt: row ? toIso(row.createdAt) : null,
   };
 }
@@ -80,7 +80,7 @@ export async function createQueryBatch(deps: BatchDeps, projectRef: string | num
   };
   const r = await deps.models.run<SelectResult>(task, { filename: SELECT_WORKER_FILE });
   const scoringRunId = inputs.scoringRunId;
-  const modelVersionId = scoringRunId !== null ? scoringRunOf(deps.db, scoringRunId) : null;
+  const modelVersionId = scoringRunId !== null ? (findScoringRun(deps.db, scoringRunId)?.modelVersionId ?? null) : null;
   const params = { groupBy: input.groupBy ?? null, options: input.options, candidates: r.candidates, unscored: r.unscored, sampled: r.sampled };
   const ids = externalIds(deps.db, r.itemIds);
   const items = Array.from(r.itemIds, (_, rank) => ({ rank, id: ids[rank]!, score: r.score[rank]!, explore: r.explore[rank] === 1 }));
@@ -115,10 +115,6 @@ export async function createQueryBatch(deps: BatchDeps, projectRef: string | num
   return toBatch(row, { ...fields, queued }, deps.db);
 }
 
-function scoringRunOf(db: Db, runId: number): number | null {
-  const row = db.$client.prepare('SELECT model_version_id AS v FROM scoring_runs WHERE id = ?').get(runId) as { v: number } | undefined;
-  return row?.v ?? null;
-}
 
 function storedBatch(db: Db, row: QueryBatchRow, withItems: boolean): QueryBatch {
   const items = withItems ? batchItemRows(db, row.id).map((i) => ({ ...i, explore: i.explore === 1 })) : [];

@@ -12,5 +12,6 @@ export {
   startScoring,
   type ScoringDeps,
 } from './scoring.service.js';
+export { findScoringRun } from './scoring.repo.js';
 export { columnMapFor, summarize, toProjectOrder, type RowSummaries } from './summaries.js';
 export { predictItems, type PredictDeps } from './predict-items.js';

@@ -12,7 +12,7 @@ import { runInTransaction, type Db } from '../../db/index.js';
 import type { ScoringRunRow } from '../../db/schema/models.js';
 import type { ProjectRow } from '../../db/schema/projects.js';
 import type { Job, JobContext, JobRunner } from '../jobs/index.js';
-import { createAdapter, findModelVersionById, runsInWorker, requireModelVersion, type ModelAdapter, type ModelWorkers, type ScoredSlice, type ScoreTask } from '../models/index.js';
+import { createAdapter, findModelVersionById, runsInWorker, versionNumberOf, requireModelVersion, type ModelAdapter, type ModelWorkers, type ScoredSlice, type ScoreTask } from '../models/index.js';
 import { resolveProject } from '../projects/index.js';
 import { itemIdRanges, readItemRange } from './item-batches.repo.js';
 import {
@@ -46,10 +46,9 @@ export const SLICE_ITEMS = 4096;
 const DELETE_CHUNK = 20_000;
 
 function toScoringRun(db: Db, row: ScoringRunRow, currentId: number | undefined): ScoringRun {
-  const v = findModelVersionById(db, row.modelVersionId);
   return {
     id: row.id,
-    modelVersion: v?.version ?? 0,
+    modelVersion: versionNumberOf(db, row.modelVersionId) ?? 0,
     status: row.status,
     itemCount: row.itemCount,
     jobId: row.jobId,

@@ -12,7 +12,7 @@ import { runInTransaction, type Db } from '../../db/index.js';
 import type { TrainingRunRow } from '../../db/schema/models.js';
 import type { ProjectRow } from '../../db/schema/projects.js';
 import type { Job, JobContext, JobRunner } from '../jobs/index.js';
-import { findModelVersionById, sha256, storeVersion, type ModelWorkers, type TrainedModel, type TrainTask } from '../models/index.js';
+import { sha256, versionNumberOf, storeVersion, type ModelWorkers, type TrainedModel, type TrainTask } from '../models/index.js';
 import { resolveProject } from '../projects/index.js';
 import { findTrainingRun, insertTrainingRun, listTrainingRunRows, poolTrainingAnnotations, updateTrainingRun, type TrainingAnnotation } from './training.repo.js';
 import { startTrainingSchema, trainingJobParamsSchema, type TrainingRequest, type TrainingRun } from './training.schemas.js';
@@ -36,7 +36,7 @@ export function toTrainingRun(db: Db, row: TrainingRunRow): TrainingRun {
     status: row.status,
     kind: row.kind,
     params: row.params,
-    modelVersion: row.modelVersionId ? (findModelVersionById(db, row.modelVersionId)?.version ?? null) : null,
+    modelVersion: versionNumberOf(db, row.modelVersionId),
     jobId: row.jobId,
     error: row.error,
     createdAt: toIso(row.createdAt)!,
