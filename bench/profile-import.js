@@ -17,9 +17,12 @@ export async function profileImport({ lines = 50_000, top = 25 } = {}) {
   const r = await runChild(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, CLI, '--db', db, '--json', 'import', 'P', gen.path], {
     timeoutMs: 600_000,
   });
-  const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile')));
+  // one profile per thread: the main thread's is written first (…0.001), a parse thread's after it
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const file = join(dir, files[0]);
   const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')), top);
-  return { lines, wallMs: r.wallMs, file, ...summary };
+  const threads = files.slice(1).map((f) => ({ file: join(dir, f), ...summarizeProfile(JSON.parse(readFileSync(join(dir, f), 'utf8')), top) }));
+  return { lines, wallMs: r.wallMs, file, ...summary, threads };
 }
 
 if (isMain(import.meta.url)) {
@@ -31,4 +34,8 @@ if (isMain(import.meta.url)) {
   console.log(profileTable(p.self));
   console.log('\ntotal (inclusive) time:');
   console.log(profileTable(p.total));
+  for (const t of p.threads) {
+    console.log(`\nparse thread: ${t.totalMs.toFixed(0)} ms sampled, idle ${t.idleMs.toFixed(0)} ms; ${t.file}\nself time:`);
+    console.log(profileTable(t.self));
+  }
 }

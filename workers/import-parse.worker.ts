@@ -1,21 +1,28 @@
-import { parseLineBatch, type LineBatch, type ParsedBatch } from '../src/modules/items/import/parse-batch.js';
-import type { RecordContext } from '../src/modules/items/import/record.js';
+import { parentPort } from 'node:worker_threads';
+import { parseLineBatch } from '../src/modules/items/import/parse-batch.js';
+import type { ParseReply, ParseTask } from '../src/modules/items/import/parse-pool.js';
+import { transferablesOf } from '../src/modules/items/import/record-batch.js';
 
-export interface ParseTask {
-  batch: LineBatch;
-  ctx: Omit<RecordContext, 'labelIndex'>;
-  maxLineBytes: number;
-}
-
+// Imports only the parsing code: every module loaded here costs memory in each thread.
 let labelKey: string | undefined;
 let labelIndex: Map<string, number> | undefined;
 
-/** Parses one batch of JSONL lines off the main thread (piscina task). */
-export default function parse(task: ParseTask): ParsedBatch {
+/** Parses one batch of JSONL lines off the main thread; the results and the line buffer go back transferred. */
+function parse(task: ParseTask) {
   const key = task.ctx.labels.join('\u0000');
   if (key !== labelKey) {
     labelKey = key;
     labelIndex = new Map(task.ctx.labels.map((l, i) => [l, i]));
   }
-  return parseLineBatch(task.batch, { ...task.ctx, labelIndex: labelIndex! }, task.maxLineBytes);
+  return parseLineBatch(task.batch, { ...task.ctx, labelIndex: labelIndex! }, task.maxLineBytes, task.spare);
 }
+
+parentPort!.on('message', ({ id, task }: { id: number; task: ParseTask }) => {
+  let reply: ParseReply;
+  try {
+    reply = { id, result: parse(task) };
+  } catch (err) {
+    reply = { id, error: (err as Error).message };
+  }
+  parentPort!.postMessage(reply, 'result' in reply ? [reply.result.input, ...transferablesOf(reply.result.records)] : []);
+});

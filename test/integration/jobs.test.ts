@@ -48,7 +48,8 @@ describe('job runner', () => {
   });
 
   it('a cancel requested through the database (another process) reaches the runner at its heartbeat', async () => {
-    const job = t.deps.runner.enqueue('import', 1, importParams(bigFile(150_000)));
+    // big enough to be still running at the first heartbeat (2 s): 150,000 lines now import in less
+    const job = t.deps.runner.enqueue('import', 1, importParams(bigFile(400_000)));
     for (let i = 0; i < 500 && t.deps.runner.get(job.id).progress.done === 0; i++) await new Promise((r) => setTimeout(r, 5));
     t.deps.db.$client.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(job.id);
     const done = await waitForJob(t.deps, job.id);

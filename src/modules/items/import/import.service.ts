@@ -15,9 +15,10 @@ import {
   setProjectFeatureDim,
   stagingImportOf,
   deleteImportRows,
+  importPageCache,
 } from './import.repo.js';
-import { parsedRecords, parseWorkersFor } from './parsed-records.js';
-import type { RecordContext, ValidRecord } from './record.js';
+import { ParsedRecords, parseWorkersFor, type ParsedRecord, type RecordGroup } from './parsed-records.js';
+import type { RecordContext } from './record.js';
 import type { ImportFormat } from './sources.js';
 
 export interface ImportDeps {
@@ -66,16 +67,17 @@ export interface ImportSummary {
   featureDim: number | null;
 }
 
-const BATCH_RECORDS = 2_000;
-const BATCH_BYTES = 8 * 1024 * 1024;
+/**
+ * Rows a staging transaction writes. Each commit rewrites every index page it touched, and the rand and
+ * external-id indexes take rows all over: at 2,000 rows a commit, 200k rows wrote ~1.6x the pages of 20,000
+ * (BENCHMARKS.md §1). The first transaction is small, so that a slow source's first rows are staged early
+ * and a small import holds the write lock briefly; each next one doubles, up to 10,000 rows (~12 MiB,
+ * ~100 ms of write lock).
+ */
+const FIRST_BATCH_RECORDS = 2_000;
+const MAX_BATCH_RECORDS = 10_000;
+const BATCH_BYTES = 16 * 1024 * 1024;
 const REJECTS_KEPT = 100;
-
-/** A line waiting for its batch: a record to write or the reason it is rejected, kept in line order. */
-interface Pending {
-  line: number;
-  rec?: ValidRecord;
-  error?: { field?: string; reason: string };
-}
 
 /**
  * Imports items and their labels. Rows are written in small transactions but stay
@@ -125,7 +127,7 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
     return id;
   };
 
-  const writeOne = (p: Pending, now: number): void => {
+  const writeOne = (p: ParsedRecord, now: number): void => {
     const { line } = p;
     if (p.error) return reject(line, p.error.reason, p.error.field);
     const rec = p.rec!;
@@ -173,41 +175,49 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
     else summary.unchanged++;
   };
 
-  const flush = (batch: Pending[]): void => {
-    if (batch.length === 0) return;
+  /** Groups waiting for their staging transaction; their records are made as it writes them. */
+  const pending: RecordGroup[] = [];
+  let batchRecords = FIRST_BATCH_RECORDS;
+  let pendingRecords = 0;
+  let pendingBytes = 0;
+  const flush = (): void => {
+    if (pending.length === 0) return;
     if (opts.signal?.aborted) throw opts.signal.reason ?? new CancelledError('import cancelled');
     runInTransaction(deps.db, () => {
       const now = deps.clock.now();
-      for (const p of batch) writeOne(p, now);
+      for (const group of pending) for (const p of group.records()) writeOne(p, now);
     });
-    batch.length = 0;
+    pending.length = 0;
+    pendingRecords = pendingBytes = 0;
   };
 
+  const restoreCache = importPageCache(deps.db);
   try {
-    let batch: Pending[] = [];
-    let batchBytes = 0;
     let sawLine = false;
     const parseWorkers = parseWorkersFor(typeof opts.source === 'string' ? statSync(opts.source).size : undefined, opts.parseWorkers ?? 'auto');
-    for await (const p of parsedRecords(opts.source, ctx, { format: opts.format, maxLineBytes: opts.maxLineBytes, workers: parseWorkers })) {
+    const parsed = new ParsedRecords(opts.source, ctx, { format: opts.format, maxLineBytes: opts.maxLineBytes, workers: parseWorkers });
+    for await (const group of parsed) {
+      if (group.length === 0) continue;
       sawLine = true;
-      summary.records++;
-      if (p.fatal) {
-        flush(batch);
-        throw new ImportLineError(opts.sourceName, p.line, p.error!.reason, p.error!.field);
+      summary.records += group.length;
+      if (group.fatal) {
+        flush();
+        const { line, error } = group.fatal;
+        throw new ImportLineError(opts.sourceName, line, error!.reason, error!.field);
       }
-      if (p.error) batch.push({ line: p.line, error: p.error });
-      else {
-        const rec = p.rec!;
-        batch.push({ line: p.line, rec });
-        batchBytes += (rec.features?.length ?? 0) + (rec.text?.length ?? 0) + (rec.meta?.length ?? 0);
+      pending.push(group);
+      pendingRecords += group.length;
+      pendingBytes += group.payloadBytes;
+      // between groups, so that every record handed out is written and its buffers can be reused
+      if (pendingRecords >= batchRecords || pendingBytes >= BATCH_BYTES) {
+        flush();
+        parsed.written();
+        batchRecords = Math.min(2 * batchRecords, MAX_BATCH_RECORDS);
       }
-      if (batch.length >= BATCH_RECORDS || batchBytes >= BATCH_BYTES) {
-        flush(batch);
-        batchBytes = 0;
-        opts.progress?.(p.bytesRead);
-      }
+      // per group (~2,000 lines), more often than a transaction commits
+      opts.progress?.(group.bytesRead);
     }
-    flush(batch);
+    flush();
     if (!sawLine) throw new ValidationError(`${opts.sourceName} is empty: there are no items to import`);
     if (summary.records === summary.rejected) {
       throw new ValidationError(`${opts.sourceName}: none of its ${summary.records} records could be imported (see the rejects)`);
@@ -224,6 +234,8 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
   } catch (err) {
     discardImport(deps, importId);
     throw err;
+  } finally {
+    restoreCache();
   }
   deleteImportRows(deps.db, importId, 'changes');
   deleteOrphanImportedAnnotators(deps.db, importId);

@@ -50,53 +50,100 @@ export function decodeLine(buf: Uint8Array): { text?: string; error?: string } {
 
 export const tooLongMessage = (maxLineBytes: number) => `line is longer than the ${formatBytes(maxLineBytes)} limit`;
 
+/** Where LineSplitter hands each line: `bytes[start, end)`, a view that is valid only during the call. */
+export interface LineSink {
+  line(lineNo: number, bytes: Buffer, start: number, end: number, bytesRead: number): void;
+  tooLong(lineNo: number, bytesRead: number): void;
+}
+
 /**
  * Splits a byte stream into lines with bounded memory: a line longer than
  * `maxLineBytes` is reported (tooLong) and skipped without being buffered.
  * Strips a UTF-8 BOM at the start. A CR before an LF counts towards the limit
  * only as the line's own byte, so CRLF and LF files accept the same lines.
+ * Synchronous and allocation-free for lines inside a chunk: the JSONL import
+ * batches ~100,000 lines a second through it.
  */
-export async function* splitLines(input: Readable, maxLineBytes: number): AsyncGenerator<RawLine> {
-  let parts: Buffer[] = [];
-  let partLength = 0;
-  let overflow = false;
-  let lineNo = 1;
-  let bytesRead = 0;
-  const skipBom = bomSkipper();
-  const fits = (len: number, last: number | undefined) => len <= maxLineBytes || (len === maxLineBytes + 1 && last === 13);
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private partLength = 0;
+  private overflow = false;
+  private lineNo = 1;
+  private bytesRead = 0;
+  private readonly skipBom = bomSkipper();
 
-  for await (const raw of input) {
-    const chunk = skipBom(raw as Buffer);
-    bytesRead += (raw as Buffer).length;
+  constructor(private readonly maxLineBytes: number) {}
+
+  private fits(len: number, last: number | undefined): boolean {
+    return len <= this.maxLineBytes || (len === this.maxLineBytes + 1 && last === 13);
+  }
+
+  /** Hands `sink` the lines that `raw` completes. */
+  push(raw: Buffer, sink: LineSink): void {
+    const chunk = this.skipBom(raw);
+    this.bytesRead += raw.length;
+    const bytesRead = this.bytesRead;
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl === -1) break;
-      const piece = chunk.subarray(start, nl);
-      const len = partLength + piece.length;
-      const last = piece.length ? piece[piece.length - 1] : parts.at(-1)?.at(-1);
-      if (overflow || !fits(len, last)) yield { line: lineNo, tooLong: true, bytesRead };
-      else yield { line: lineNo, bytes: partLength === 0 ? piece : Buffer.concat([...parts, piece]), bytesRead };
-      parts = [];
-      partLength = 0;
-      overflow = false;
-      lineNo++;
+      const len = this.partLength + nl - start;
+      const last = nl > start ? chunk[nl - 1] : this.parts.at(-1)?.at(-1);
+      if (this.overflow || !this.fits(len, last)) sink.tooLong(this.lineNo, bytesRead);
+      else if (this.partLength === 0) sink.line(this.lineNo, chunk, start, nl, bytesRead);
+      else {
+        const whole = Buffer.concat([...this.parts, chunk.subarray(start, nl)]);
+        sink.line(this.lineNo, whole, 0, whole.length, bytesRead);
+      }
+      this.parts = [];
+      this.partLength = 0;
+      this.overflow = false;
+      this.lineNo++;
       start = nl + 1;
     }
-    const rest = chunk.subarray(start);
-    if (rest.length > 0 && !overflow) {
-      if (partLength + rest.length > maxLineBytes + 1) {
-        overflow = true;
-        parts = [];
-        partLength = 0;
+    const rest = chunk.length - start;
+    if (rest > 0 && !this.overflow) {
+      if (this.partLength + rest > this.maxLineBytes + 1) {
+        this.overflow = true;
+        this.parts = [];
+        this.partLength = 0;
       } else {
-        parts.push(Buffer.from(rest));
-        partLength += rest.length;
+        this.parts.push(Buffer.from(chunk.subarray(start)));
+        this.partLength += rest;
       }
     }
   }
-  if (overflow || (partLength > 0 && !fits(partLength, parts.at(-1)?.at(-1)))) yield { line: lineNo, tooLong: true, bytesRead };
-  else if (partLength > 0) yield { line: lineNo, bytes: Buffer.concat(parts), bytesRead };
+
+  /** The last line, when the input does not end with a line break. */
+  end(sink: LineSink): void {
+    const { lineNo, bytesRead } = this;
+    if (this.overflow || (this.partLength > 0 && !this.fits(this.partLength, this.parts.at(-1)?.at(-1)))) sink.tooLong(lineNo, bytesRead);
+    else if (this.partLength > 0) {
+      const whole = Buffer.concat(this.parts);
+      sink.line(lineNo, whole, 0, whole.length, bytesRead);
+    }
+  }
+}
+
+/** Each line of `input` as bytes (a view into the stream's chunk) or as too long. */
+export async function* splitLines(input: Readable, maxLineBytes: number): AsyncGenerator<RawLine> {
+  const splitter = new LineSplitter(maxLineBytes);
+  let out: RawLine[] = [];
+  const sink: LineSink = {
+    line: (line, bytes, start, end, bytesRead) => out.push({ line, bytes: bytes.subarray(start, end), bytesRead }),
+    tooLong: (line, bytesRead) => out.push({ line, tooLong: true, bytesRead }),
+  };
+  const drain = function* (): Generator<RawLine> {
+    const lines = out;
+    out = [];
+    yield* lines;
+  };
+  for await (const raw of input) {
+    splitter.push(raw as Buffer, sink);
+    yield* drain();
+  }
+  splitter.end(sink);
+  yield* drain();
 }
 
 /** Decoded lines (UTF-8, strict), each with its line number or the reason it cannot be read. */

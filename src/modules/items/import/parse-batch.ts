@@ -1,64 +1,29 @@
-import type { Readable } from 'node:stream';
-import { decodeLine, splitLines, tooLongMessage } from './lines.js';
-import { RecordError, validateRecord, type RecordContext, type ValidRecord } from './record.js';
-
-/** Lines of a JSONL file packed into one buffer, so a batch moves to a worker thread without copying. */
-export interface LineBatch {
-  buffer: Uint8Array;
-  /** Start and end of each line in `buffer`. */
-  offsets: Int32Array;
-  lines: Int32Array;
-  /** Lines over the length limit (not in the buffer). */
-  tooLong: number[];
-  bytesRead: number;
-}
-
-export async function* lineBatches(input: Readable, maxLineBytes: number, maxLines = 2000, maxBytes = 4 << 20): AsyncGenerator<LineBatch> {
-  let pieces: Buffer[] = [];
-  let lines: number[] = [];
-  let tooLong: number[] = [];
-  let size = 0;
-  let bytesRead = 0;
-  const pack = (): LineBatch => {
-    const buffer = new Uint8Array(size);
-    const offsets = new Int32Array(pieces.length * 2);
-    let at = 0;
-    pieces.forEach((p, i) => {
-      buffer.set(p, at);
-      offsets[2 * i] = at;
-      offsets[2 * i + 1] = at += p.length;
-    });
-    const batch = { buffer, offsets, lines: Int32Array.from(lines), tooLong, bytesRead };
-    pieces = [];
-    lines = [];
-    tooLong = [];
-    size = 0;
-    return batch;
-  };
-  for await (const l of splitLines(input, maxLineBytes)) {
-    bytesRead = l.bytesRead;
-    if (l.tooLong) tooLong.push(l.line);
-    else {
-      pieces.push(l.bytes!);
-      lines.push(l.line);
-      size += l.bytes!.length;
-    }
-    if (pieces.length >= maxLines || size >= maxBytes) yield pack();
-  }
-  if (pieces.length || tooLong.length) yield pack();
-}
-
-/** One parsed line: a valid record or the reason it was rejected. Features live in the batch's shared buffer. */
-export interface ParsedLine {
-  line: number;
-  record?: Omit<ValidRecord, 'features'> & { featureOffset: number; featureLength: number };
-  error?: { field?: string; reason: string };
-}
+import { FastLineReader } from './fast-line.js';
+import type { LineBatch } from './line-batches.js';
+import { decodeLine, tooLongMessage } from './lines.js';
+import { RecordBatchBuilder, type RecordBatch } from './record-batch.js';
+import { RecordError, validateRecord, type RecordContext } from './record.js';
 
 export interface ParsedBatch {
-  parsed: ParsedLine[];
-  /** float32 features of every record, back to back. */
-  features: ArrayBuffer;
+  records: RecordBatch;
+  /** The batch's line buffer, handed back for the next batch (from a worker: transferred back). */
+  input: ArrayBuffer;
+}
+
+const reader = new FastLineReader();
+
+/** The line's JSON value, or why it cannot be read; undefined for a blank line. */
+function readValue(buf: Buffer, start: number, end: number): { value?: unknown; read?: Float32Array; error?: string } | undefined {
+  const fast = reader.read(buf, start, end);
+  if (fast) return { value: fast.value, read: fast.features };
+  const decoded = decodeLine(buf.subarray(start, end));
+  if (decoded.error) return { error: decoded.error };
+  if (decoded.text!.trim() === '') return undefined;
+  try {
+    return { value: JSON.parse(decoded.text!) };
+  } catch (err) {
+    return { error: malformed(err) };
+  }
 }
 
 /**
@@ -66,40 +31,30 @@ export interface ParsedBatch {
  * for large files (workers/import-parse.worker.ts) and inline otherwise; the
  * project's feature dimension across batches is checked by the caller, in order.
  */
-export function parseLineBatch(batch: LineBatch, ctx: RecordContext, maxLineBytes: number): ParsedBatch {
-  const parsed: ParsedLine[] = batch.tooLong.map((line) => ({ line, error: { reason: tooLongMessage(maxLineBytes) } }));
-  const valid: { p: ParsedLine; features: Buffer | null }[] = [];
-  let featureBytes = 0;
+export function parseLineBatch(batch: LineBatch, ctx: RecordContext, maxLineBytes: number, spareFeatures?: ArrayBuffer): ParsedBatch {
+  const buf = Buffer.from(batch.buffer.buffer, batch.buffer.byteOffset, batch.buffer.byteLength);
+  // float32 takes ~0.55x the bytes of numbers written with 4 decimals; the buffer grows for denser text
+  const out = new RecordBatchBuilder(batch.lines.length + batch.tooLong.length, Math.ceil(buf.length * 0.6), spareFeatures);
+  const tooLong = tooLongMessage(maxLineBytes);
+  let nextTooLong = 0;
   for (let i = 0; i < batch.lines.length; i++) {
     const line = batch.lines[i]!;
-    const decoded = decodeLine(batch.buffer.subarray(batch.offsets[2 * i]!, batch.offsets[2 * i + 1]!));
-    if (decoded.error) {
-      parsed.push({ line, error: { reason: decoded.error } });
-      continue;
-    }
-    if (decoded.text!.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(decoded.text!);
-    } catch (err) {
-      parsed.push({ line, error: { reason: malformed(err) } });
+    while (nextTooLong < batch.tooLong.length && batch.tooLong[nextTooLong]! < line) out.addError(batch.tooLong[nextTooLong++]!, { reason: tooLong });
+    const v = readValue(buf, batch.offsets[2 * i]!, batch.offsets[2 * i + 1]!);
+    if (v === undefined) continue;
+    if (v.error !== undefined) {
+      out.addError(line, { reason: v.error });
       continue;
     }
     try {
-      const { features, ...rest } = validateRecord(value, ctx);
-      const p: ParsedLine = { line, record: { ...rest, featureOffset: featureBytes, featureLength: features?.length ?? 0 } };
-      featureBytes += features?.length ?? 0;
-      valid.push({ p, features });
-      parsed.push(p);
+      out.addRecord(line, validateRecord(v.value, ctx, v.read));
     } catch (err) {
       if (!(err instanceof RecordError)) throw err;
-      parsed.push({ line, error: { ...(err.field ? { field: err.field } : {}), reason: err.message } });
+      out.addError(line, { ...(err.field ? { field: err.field } : {}), reason: err.message });
     }
   }
-  const features = new Uint8Array(featureBytes);
-  for (const v of valid) if (v.features) features.set(v.features, v.p.record!.featureOffset);
-  if (batch.tooLong.length) parsed.sort((a, b) => a.line - b.line);
-  return { parsed, features: features.buffer };
+  while (nextTooLong < batch.tooLong.length) out.addError(batch.tooLong[nextTooLong++]!, { reason: tooLong });
+  return { records: out.build(), input: batch.buffer.buffer as ArrayBuffer };
 }
 
 export function malformed(err: unknown, prefix = ''): string {
