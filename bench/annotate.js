@@ -12,7 +12,7 @@
 // a bare node:http server, and the service alone in-process (claimNextTask +
 // submitAnnotation, and submitAndClaimNext).
 //
-//   node bench/annotate.js [--items 40000] [--annotators 200] [--duration 15] [--warmup 2] [--warmup-load 8] [--runs 3]
+//   node bench/annotate.js [--items 200000] [--annotators 200] [--duration 15] [--warmup 2] [--warmup-load 8] [--runs 3]
 //                          [--modes two,one] [--segments 3] [--profile [--profile-mode one|two]] [--plan]
 // --modes:    which loads to measure (default both).
 // --segments: slices per mode of the --duration window (default 3, alternating between the modes).
@@ -36,15 +36,14 @@ import { LABELS, OUT, ROOT, ensureOut, flags, fmt, freshDb, isMain, log, machine
 import { startServer } from './listing.js';
 
 const dist = (p) => import(join(ROOT, 'dist', 'src', p));
-const TEMPLATE_VERSION = 1;
+const TEMPLATE_VERSION = 2;
 /**
- * Items in the template. 20,000 until both modes were measured: the one-request
- * mode ran the queue empty within a 15 s window on a quiet machine. The refill
- * walks the items already queued, so the claim's cost grows with how many are
- * queued, not with the project's size: runs of the same length measure the same
- * part of the queue either way.
+ * Items in the template: enough for the warm-up and the window of both modes at
+ * ~6,000 pairs/s (20,000, then 40,000, ran empty once the writes were group-committed
+ * on the writer thread). The refill continues where it stopped, so the claim's cost
+ * does not grow with how many items are queued.
  */
-const ITEMS = 40_000;
+const ITEMS = 200_000;
 
 /** nearest-rank percentile of an unsorted array, in ms */
 function pct(xs, p) {
@@ -333,14 +332,15 @@ async function bareFloor({ concurrency, seconds }) {
  * submitAndClaimNext (each user's first task claimed in the warm-up). Its pairs/s
  * are the ceiling any HTTP server in front of this code could reach on one thread.
  */
-async function serviceFloor({ template, tokens, seconds, warmup, mode = 'two' }) {
+async function serviceFloor({ template, tokens, seconds, warmup, mode = 'two', batch = 1 }) {
   const pino = (await import('pino')).default;
   const { loadConfig } = await dist('config/index.js');
   const { buildDeps } = await dist('deps.js');
   const { authenticate } = await dist('modules/users/index.js');
   const { claimNextTask, submitAnnotation } = await dist('modules/queue/index.js');
   const { submitAndClaimNext } = await dist('modules/queue/queue.service.js');
-  const db = freshCopy(template, `annotate-service-${mode}.db`);
+  const { commitTogether } = await dist('db/group-commit.js');
+  const db = freshCopy(template, `annotate-service-${mode}-${batch}.db`);
   const deps = buildDeps(loadConfig({}, { dbPath: db, tmpDir: join(OUT, 'tmp'), logLevel: 'silent' }), { logger: pino({ level: 'silent' }) });
   try {
     const users = tokens.map((t) => authenticate(deps, t));
@@ -352,6 +352,29 @@ async function serviceFloor({ template, tokens, seconds, warmup, mode = 'two' })
       const t0 = performance.now();
       const deadline = t0 + secs * 1000;
       let pairs = 0;
+      if (mode === 'one' && batch > 1) {
+        // as the server's writer commits: `batch` submits (one per annotator, in turn) in one transaction
+        let u = 0;
+        while (performance.now() < deadline) {
+          const s0 = performance.now();
+          const writes = [];
+          for (let k = 0; k < batch; k++, u = (u + 1) % users.length) {
+            const v = u;
+            held[v] ??= claimNextTask(deps, 'P', users[v]);
+            if (!held[v]) break;
+            writes.push(() => (held[v] = submitAndClaimNext(deps, held[v].taskId, users[v], { label: LABELS[v % LABELS.length] }, `s${v}-${held[v].taskId}`).next));
+          }
+          const outcomes = commitTogether(deps.db, writes);
+          const s1 = performance.now();
+          pairs += outcomes.filter((o) => o.ok).length;
+          if (record) {
+            submitMs.push(s1 - s0);
+            for (const o of outcomes) if (o.ok) doneAt.push(s1 - t0);
+          }
+          if (writes.length < batch || outcomes.some((o) => !o.ok || o.value === null)) break;
+        }
+        return { pairs, secs: (performance.now() - t0) / 1000 };
+      }
       for (let u = 0; performance.now() < deadline; u = (u + 1) % users.length) {
         const label = { label: LABELS[u % LABELS.length] };
         if (mode === 'one') {
@@ -462,6 +485,8 @@ async function oneRun({ template, tokens, duration, warmup, warmupLoad = WARMUP_
  * after 6 s), in both modes; 2 s measured a warming-up server.
  */
 const WARMUP_LOAD = 8;
+/** Submits per transaction in the grouped service floor: about what the server's writer commits at once under this load. */
+const GROUP = 100;
 const MODES = ['two', 'one'];
 const DB_NAME = { two: 'annotate.db', one: 'annotate-one.db' };
 
@@ -533,6 +558,7 @@ export async function runAnnotateBench({ items = ITEMS, annotators = 200, durati
     const r = { http: x.http, health: x.health, service: {} };
     r.bare = await bareFloor({ concurrency: annotators, seconds: floorSeconds });
     for (const mode of order) r.service[mode] = await serviceFloor({ template, tokens, seconds: floorSeconds, warmup: 2, mode });
+    if (order.includes('one')) r.service.grouped = await serviceFloor({ template, tokens, seconds: floorSeconds, warmup: 2, mode: 'one', batch: GROUP });
     r.loadAvg1 = [load1Before, loadavg()[0]];
     results.push(r);
     const parts = order.map((mode) => {
@@ -551,13 +577,14 @@ export async function runAnnotateBench({ items = ITEMS, annotators = 200, durati
   const B = get('bare');
   const service = {};
   const http = {};
-  for (const mode of modes) {
+  for (const mode of modes.includes('one') ? [...modes, 'grouped'] : modes) {
     service[mode] = {
       pairsPerSec: med((r) => r.service[mode].pairsPerSec), firstThirdPerSec: med((r) => r.service[mode].firstThirdPerSec), lastThirdPerSec: med((r) => r.service[mode].lastThirdPerSec),
       claimMs: { p50: med((r) => r.service[mode].claimMs.p50), p99: med((r) => r.service[mode].claimMs.p99) },
       submitMs: { p50: med((r) => r.service[mode].submitMs.p50), p99: med((r) => r.service[mode].submitMs.p99) },
       cpuMsPerPair: med((r) => r.service[mode].cpuMsPerPair),
     };
+    if (mode === 'grouped') continue;
     http[mode] = {
       pairsPerSec: med((r) => r.http[mode].pairsPerSec),
       reqPerSec: med((r) => r.http[mode].reqPerSec),
@@ -623,13 +650,15 @@ export function annotateTable(res, { md = false } = {}) {
     );
   }
   if (so) rows.push(['service alone: submitAndClaimNext; first / last third', `${fmt.int(so.pairsPerSec)} pairs/s; ${fmt.int(so.firstThirdPerSec)} / ${fmt.int(so.lastThirdPerSec)}`, fmt.ms(so.submitMs.p50), '', fmt.ms(so.submitMs.p99)]);
+  const sg = res.service.grouped;
+  if (sg) rows.push([`service alone: the same, ${GROUP} a commit (per commit)`, `${fmt.int(sg.pairsPerSec)} pairs/s; ${fmt.int(sg.firstThirdPerSec)} / ${fmt.int(sg.lastThirdPerSec)}`, fmt.ms(sg.submitMs.p50), '', fmt.ms(sg.submitMs.p99)]);
   const cpu = (ms) => (ms === null || ms === undefined ? '–' : `${(ms * 1000).toFixed(0)} µs`);
   const core = (ms) => (ms ? ` (${fmt.int(1000 / ms)}/s on one core)` : '');
   rows.push(['CPU per unit: server / client (bench) process', '', '', '', '']);
   if (two) rows.push(['  two requests, per pair', `${cpu(two.serverCpuMsPerPair)}${core(two.serverCpuMsPerPair)} / ${cpu(two.clientCpuMsPerPair)}`, '', '', '']);
   if (one) rows.push(['  one request, per pair', `${cpu(one.serverCpuMsPerPair)}${core(one.serverCpuMsPerPair)} / ${cpu(one.clientCpuMsPerPair)}`, '', '', '']);
   rows.push(['  GET /health, per request', `${cpu(h.serverCpuMsPerReq)}${core(h.serverCpuMsPerReq)} / ${cpu(h.clientCpuMsPerReq)}`, '', '', '']);
-  for (const [mode, x] of Object.entries(res.service)) rows.push([`  service alone (${mode === 'two' ? 'claim + submit' : 'submitAndClaimNext'}), per pair`, `${cpu(x.cpuMsPerPair)}${core(x.cpuMsPerPair)}`, '', '', '']);
+  for (const [mode, x] of Object.entries(res.service)) rows.push([`  service alone (${mode === 'two' ? 'claim + submit' : mode === 'one' ? 'submitAndClaimNext' : `${GROUP} a commit`}), per pair`, `${cpu(x.cpuMsPerPair)}${core(x.cpuMsPerPair)}`, '', '', '']);
   for (const [mode, a] of Object.entries(res.http)) {
     rows.push([`ratio ${mode === 'two' ? 'two-request' : 'one-request'} req/s to /health, to bare; pairs/s to its service`, `${a.ratio.toHealth.toFixed(2)}x, ${a.ratio.toBare.toFixed(2)}x; ${a.ratio.toService.toFixed(2)}x`, '', '', '']);
   }

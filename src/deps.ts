@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Config } from './config/index.js';
 import { closeDb, openDb, type Db } from './db/index.js';
+import { createQueueWriter, type QueueWriter } from './modules/queue/queue-writer.js';
 import { JobRunner } from './modules/jobs/index.js';
 import { recoverImports, registerImportJob } from './modules/items/index.js';
 import { ModelWorkers } from './modules/models/index.js';
@@ -14,6 +15,8 @@ export interface Deps {
   db: Db;
   clock: Clock;
   logger: Logger;
+  /** Where the annotation routes' writes run (a writer thread by default): those of one event-loop turn share one commit. */
+  queue: QueueWriter;
   runner: JobRunner;
   /** Worker threads for scoring and training (started on first use). */
   models: ModelWorkers;
@@ -58,11 +61,13 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
   const abandoned = runner.recoverAbandoned();
   for (const job of abandoned) logger.warn({ jobId: job.id, type: job.type }, 'marked an abandoned job as failed');
   recoverImports({ db, clock });
-  return {
+  const deps: Deps = {
     config,
     db,
     clock,
     logger,
+    // replaced below: the writer reads deps.clock when each write is asked for (tests move the clock)
+    queue: undefined as unknown as QueueWriter,
     runner,
     models,
     scheduler,
@@ -74,9 +79,12 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
     },
     async close() {
       scheduler.stop();
+      await deps.queue.close();
       await runner.shutdown();
       await models.close();
       closeDb(db);
     },
   };
+  deps.queue = createQueueWriter(deps, config.queueWriter, config.dbPath);
+  return deps;
 }

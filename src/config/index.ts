@@ -16,6 +16,7 @@ const envSchema = z.object({
   QUORUM_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   QUORUM_IMPORT_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(16)]).default('auto'),
   QUORUM_MODEL_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
+  QUORUM_QUEUE_WRITER: z.enum(['thread', 'inline']).default('thread'),
 });
 
 export interface Config {
@@ -32,6 +33,8 @@ export interface Config {
   importWorkers: number | 'auto';
   /** Worker threads for model scoring and training; 'auto' = min(2, cores). */
   modelWorkers: number | 'auto';
+  /** Where the annotation queue's request writes run: a writer thread, or the main thread (both group-commit). */
+  queueWriter: 'thread' | 'inline';
   /** Where uploaded import bodies wait for their job (beside the database). */
   tmpDir: string;
 }
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jobConcurrency: e.QUORUM_JOB_CONCURRENCY,
     importWorkers: e.QUORUM_IMPORT_WORKERS,
     modelWorkers: e.QUORUM_MODEL_WORKERS,
+    queueWriter: e.QUORUM_QUEUE_WRITER,
     tmpDir: dbPath === ':memory:' ? join(tmpdir(), `quorum-tmp-${process.pid}`) : join(dirname(dbPath), 'tmp'),
     ...overrides,
   };

@@ -104,3 +104,40 @@ export class ModelUnavailableError extends DomainError {
   readonly status = 502;
   readonly code = 'model_unavailable';
 }
+
+/** A DomainError as it crosses a thread boundary (structured clone drops the class). */
+export interface WireError {
+  name: string;
+  message: string;
+  status?: number;
+  code?: string;
+  details?: ErrorDetail[];
+  exitCode?: number;
+}
+
+export function toWireError(err: unknown): WireError {
+  if (err instanceof DomainError) return { name: err.name, message: err.message, status: err.status, code: err.code, details: err.details, exitCode: err.exitCode };
+  return { name: err instanceof Error ? err.name : 'Error', message: errorMessage(err) };
+}
+
+/** The error thrown in another thread, rebuilt: same name, message, status, code and details. */
+class RemoteDomainError extends DomainError {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    details: ErrorDetail[],
+    override readonly exitCode: number,
+    name: string,
+  ) {
+    super(message, details);
+    this.name = name;
+  }
+}
+
+export function fromWireError(w: WireError): Error {
+  if (w.status !== undefined && w.code !== undefined) return new RemoteDomainError(w.status, w.code, w.message, w.details ?? [], w.exitCode ?? 1, w.name);
+  const e = new Error(w.message);
+  e.name = w.name;
+  return e;
+}

@@ -72,6 +72,10 @@ describe('claiming', () => {
     now += 61_000;
     const b = claimNextTask(t.deps, 'q', user('bob'))!;
     expect(b.item.id).toBe(a.item.id);
+    // the taken-over lease's task is marked expired, the new holder's is leased
+    const status = (id: number) => (t.deps.db.$client.prepare('SELECT status, finished_at AS finishedAt FROM tasks WHERE id = ?').get(id) as { status: string; finishedAt: number | null });
+    expect(status(a.taskId)).toEqual({ status: 'expired', finishedAt: now });
+    expect(status(b.taskId)).toEqual({ status: 'leased', finishedAt: null });
     const before = tableCounts(t.deps);
     expect(() => submitAnnotation(t.deps, a.taskId, user('ann'), { label: 'a' }, 'x')).toThrow(ConflictError);
     expect(() => submitAnnotation(t.deps, a.taskId, user('ann'), { label: 'a' }, 'x')).toThrow(/lease on task \d+ expired and another annotator took the item/);

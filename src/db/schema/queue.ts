@@ -34,6 +34,8 @@ export const queueSlots = sqliteTable(
   (t) => [
     index('queue_slots_claim_idx').on(t.projectId, t.status, sql`${t.priority} DESC`, t.id),
     index('queue_slots_item_idx').on(t.itemId),
+    // the claim's expired-lease half seeks the expired leases instead of reading every live one
+    index('queue_slots_lease_idx').on(t.projectId, t.status, t.leaseExpiresAt),
   ],
 );
 

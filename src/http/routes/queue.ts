@@ -2,10 +2,9 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ValidationError } from '../../core/errors.js';
 import { projectSchema, projectSettingsPatchSchema, updateSettings } from '../../modules/projects/index.js';
 import {
-  annotatorStats, annotatorStatsSchema, claimNextReview, claimNextTask, claimedReviewSchema, claimedTaskSchema, myProgress, progressSchema,
-  queueStatus, queueStatusSchema, resolveReview, resolveSchema, skipSchema, skipTask, submitAndNextResultSchema, submitAnnotation, submitAnnotationSchema,
+  annotatorStats, annotatorStatsSchema, claimNextReview, claimedReviewSchema, claimedTaskSchema, myProgress, progressSchema, queueStatus, queueStatusSchema,
+  resolveReview, resolveSchema, skipSchema, submitAndNextResultSchema, submitAnnotationSchema, type ClaimedTask, type SubmitResult,
 } from '../../modules/queue/index.js';
-import { submitAndClaimNext } from '../../modules/queue/queue.service.js';
 import { ALL_ROLES, conflictResponse, errorResponses, json, securedRoute } from '../auth.js';
 import type { AppEnv } from '../env.js';
 import { projectParam } from './projects.js';
@@ -28,8 +27,8 @@ export function queueRoutes(app: OpenAPIHono<AppEnv>): void {
       request: { params: projectParam },
       responses: { 200: json(claimedTaskSchema, 'Your task'), 204: { description: 'Nothing left for you' }, ...errorResponses },
     }),
-    (c) => {
-      const task = claimNextTask(c.get('deps'), c.req.valid('param').project, c.get('user'));
+    async (c) => {
+      const task = await c.get('deps').queue.run<ClaimedTask | null>({ op: 'claim', project: c.req.valid('param').project, user: c.get('user') });
       return task ? c.json(task, 200) : c.body(null, 204);
     },
   );
@@ -49,9 +48,12 @@ export function queueRoutes(app: OpenAPIHono<AppEnv>): void {
       },
       responses: { 200: json(submitAndNextResultSchema, 'Stored (or replayed); with `next` when ?next=true'), ...errorResponses, ...conflictResponse },
     }),
-    (c) => {
-      const args = [c.get('deps'), c.req.valid('param').taskId, c.get('user'), c.req.valid('json'), idempotencyKey(c.req.header('idempotency-key'))] as const;
-      return c.req.valid('query').next === 'true' ? c.json(submitAndClaimNext(...args), 200) : c.json(submitAnnotation(...args), 200);
+    async (c) => {
+      const next = c.req.valid('query').next === 'true';
+      const result = await c.get('deps').queue.run<SubmitResult>({
+        op: 'submit', taskId: c.req.valid('param').taskId, user: c.get('user'), input: c.req.valid('json'), idempotencyKey: idempotencyKey(c.req.header('idempotency-key')), next,
+      });
+      return c.json(result, 200);
     },
   );
 
@@ -73,7 +75,8 @@ export function queueRoutes(app: OpenAPIHono<AppEnv>): void {
       }
       const parsed = skipSchema.safeParse(body);
       if (!parsed.success) throw new ValidationError('invalid body: reason must be a string of at most 500 characters', [{ field: 'reason', message: 'invalid' }]);
-      return c.json(skipTask(c.get('deps'), c.req.valid('param').taskId, c.get('user'), parsed.data.reason ?? null), 200);
+      const skipped = await c.get('deps').queue.run<{ taskId: number; skipped: true }>({ op: 'skip', taskId: c.req.valid('param').taskId, user: c.get('user'), reason: parsed.data.reason ?? null });
+      return c.json(skipped, 200);
     },
   );
 

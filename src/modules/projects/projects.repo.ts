@@ -10,8 +10,24 @@ const { projects } = tables;
 const PROJECT_COLUMNS = `id, name, description, labels, multi_label AS multiLabel, scale, settings, feature_dim AS featureDim, created_at AS createdAt, updated_at AS updatedAt`;
 
 type RawProject = Omit<ProjectRow, 'labels' | 'settings' | 'multiLabel'> & { labels: string; settings: string; multiLabel: number };
+
+/**
+ * The same stored text parses to the same frozen object: a label submit reads its
+ * project several times, and settingsOf can then reuse its parse (see there).
+ * Keyed by the text, so a change by any process is seen at once.
+ */
+const parsedSettings = new Map<string, Readonly<Record<string, unknown>>>();
+function settingsFromText(text: string): Readonly<Record<string, unknown>> {
+  let parsed = parsedSettings.get(text);
+  if (!parsed) {
+    if (parsedSettings.size >= 1000) parsedSettings.clear();
+    parsedSettings.set(text, (parsed = Object.freeze(JSON.parse(text) as Record<string, unknown>)));
+  }
+  return parsed;
+}
+
 const toRow = (r: RawProject | undefined): ProjectRow | undefined =>
-  r && { ...r, labels: JSON.parse(r.labels) as string[], settings: JSON.parse(r.settings) as Record<string, unknown>, multiLabel: r.multiLabel === 1 };
+  r && { ...r, labels: JSON.parse(r.labels) as string[], settings: settingsFromText(r.settings), multiLabel: r.multiLabel === 1 };
 
 /** Project lookups run on most requests: statements prepared once, not queries built each time. */
 export function findProjectById(db: Db, id: number): ProjectRow | undefined {

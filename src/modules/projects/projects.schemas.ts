@@ -82,9 +82,17 @@ export const projectSettingsSchema = z
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 export const projectSettingsPatchSchema = projectSettingsSchema.partial().strict().openapi('ProjectSettingsPatch');
 
-/** A project's settings with the defaults filled in (stored settings may predate a key). */
+const settingsByStored = new WeakMap<object, Readonly<ProjectSettings>>();
+
+/**
+ * A project's settings with the defaults filled in (stored settings may predate a
+ * key). Frozen stored objects (the repository's, one per stored text) are parsed once.
+ */
 export function settingsOf(stored: Record<string, unknown>): ProjectSettings {
-  return projectSettingsSchema.parse({ ...stored });
+  if (!Object.isFrozen(stored)) return projectSettingsSchema.parse({ ...stored });
+  let s = settingsByStored.get(stored);
+  if (!s) settingsByStored.set(stored, (s = Object.freeze(projectSettingsSchema.parse({ ...stored }))));
+  return s;
 }
 
 export const createProjectSchema = z

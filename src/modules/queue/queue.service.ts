@@ -11,7 +11,7 @@ import { itemContent, parseLabelValue } from '../items/index.js';
 import { resolveProject, settingsOf, type ProjectSettings } from '../projects/index.js';
 import {
   annotationValue, changeTaskAnnotation, claimSlot, completeTask, doneCount, findSlot, findTask, insertSlot, insertTask,
-  insertTaskAnnotation, itemVotes, leaseSlot, liveTaskOf, nextGoldItem, nextUnqueuedItems, openSlotsOfItem, skipTaskRow, type TaskRow,
+  insertTaskAnnotation, itemVotes, leaseSlot, liveTaskOf, nextGoldItem, nextUnqueuedItems, openSlotsOfItem, skipTaskRow, type NewTask, type TaskRow,
 } from './queue.repo.js';
 import { openReviewIfDisputed } from './reviews.repo.js';
 
@@ -89,17 +89,18 @@ function claimIn(deps: QueueDeps, project: ProjectRow, s: ProjectSettings, user:
     if (gold !== undefined) {
       const slotId = insertSlot(deps.db, { projectId: project.id, itemId: gold, source: 'gold', priority: 0, status: 'open', now });
       leaseSlot(deps.db, slotId, expires);
-      return { task: newTask(deps, { slotId, projectId: project.id, itemId: gold, annotatorId: user.id, now, leaseExpiresAt: expires }), source: 'gold' };
+      return { task: newTask(deps, { slotId, projectId: project.id, itemId: gold, annotatorId: user.id, now, leaseExpiresAt: expires, previousTaskId: null }), source: 'gold' };
     }
   }
   let slot = claimSlot(deps.db, project.id, user.id, now, expires);
   while (!slot && refillQueue(deps, project) > 0) slot = claimSlot(deps.db, project.id, user.id, now, expires);
   if (!slot) return null;
-  return { task: newTask(deps, { slotId: slot.id, projectId: project.id, itemId: slot.itemId, annotatorId: user.id, now, leaseExpiresAt: expires }), source: slot.source };
+  const t = { slotId: slot.id, projectId: project.id, itemId: slot.itemId, annotatorId: user.id, now, leaseExpiresAt: expires, previousTaskId: slot.previousTaskId };
+  return { task: newTask(deps, t), source: slot.source };
 }
 
 /** Inserts the leased task and returns its row as stored (built here: no read back). */
-function newTask(deps: QueueDeps, t: { slotId: number; projectId: number; itemId: number; annotatorId: number; now: number; leaseExpiresAt: number }): TaskRow {
+function newTask(deps: QueueDeps, t: NewTask): TaskRow {
   const id = insertTask(deps.db, t);
   return {
     id, slotId: t.slotId, projectId: t.projectId, itemId: t.itemId, annotatorId: t.annotatorId, status: 'leased',

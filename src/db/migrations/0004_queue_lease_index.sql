@@ -1,0 +1,1 @@
+CREATE INDEX `queue_slots_lease_idx` ON `queue_slots` (`project_id`,`status`,`lease_expires_at`);

@@ -1,0 +1,169 @@
+/**
+ * Where the request path's queue writes run (claim, submit, skip). A label
+ * submit costs ~100 µs of SQLite work and ~90 µs of HTTP work on the main thread;
+ * with the writes on a thread of their own, the two run on different cores, and the
+ * writes of one turn of the event loop share one commit (BENCHMARKS.md §5).
+ *
+ * `thread` (the default): a worker thread with its own connection; the main
+ * thread sends the writes asked for in one turn as one message, and keeps the
+ * next turn's while a message is in flight (so a busy writer gets bigger batches).
+ * `inline`: group commit on this thread (an in-memory database, or the worker
+ * not built). Both run the same functions (queue-ops.ts) in the same order rules.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Clock } from '../../core/clock.js';
+import { fromWireError, type WireError } from '../../core/errors.js';
+import { projectRoot } from '../../core/paths.js';
+import { GroupCommit, type Db } from '../../db/index.js';
+import { runQueueOp, type QueueOp } from './queue-ops.js';
+
+export const QUEUE_WRITER_FILE = join(projectRoot(), 'dist', 'workers', 'queue-writer.worker.js');
+export const WAL_CHECKPOINT_FILE = join(projectRoot(), 'dist', 'workers', 'wal-checkpoint.worker.js');
+/** The writer's own auto-checkpoint (64 MiB of 4 KiB pages): the WAL stays bounded, the checkpointer does the copying. */
+export const WRITER_AUTOCHECKPOINT_PAGES = 16_000;
+const CHECKPOINT_INTERVAL_MS = 100;
+
+export interface QueueWriter {
+  run<T>(op: QueueOp): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface QueueWriterDeps {
+  db: Db;
+  clock: Clock;
+  onLabelsAdded?: (projectId: number) => void;
+}
+
+/** Messages between the main thread and the writer thread. */
+export interface WriterRequest {
+  batch: number;
+  writes: { now: number; op: QueueOp }[];
+}
+export interface WriterReply {
+  batch: number;
+  outcomes: ({ ok: true; value: unknown; labelsAdded: number[] } | { ok: false; error: WireError })[];
+}
+
+export function createQueueWriter(deps: QueueWriterDeps, mode: 'thread' | 'inline', dbPath: string): QueueWriter {
+  if (mode === 'thread' && dbPath !== ':memory:' && existsSync(QUEUE_WRITER_FILE) && existsSync(WAL_CHECKPOINT_FILE)) return new ThreadQueueWriter(deps, dbPath);
+  return new InlineQueueWriter(deps);
+}
+
+class InlineQueueWriter implements QueueWriter {
+  private readonly group: GroupCommit;
+
+  constructor(private readonly deps: QueueWriterDeps) {
+    this.group = new GroupCommit(deps.db);
+  }
+
+  run<T>(op: QueueOp): Promise<T> {
+    return this.group.run(() => runQueueOp(this.deps, op) as T);
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface Waiting {
+  now: number;
+  op: QueueOp;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+class ThreadQueueWriter implements QueueWriter {
+  private worker: Worker | undefined;
+  private checkpointer: Worker | undefined;
+  private queued: Waiting[] = [];
+  private inFlight: Waiting[] | null = null;
+  private scheduled = false;
+  private batch = 0;
+
+  constructor(
+    private readonly deps: QueueWriterDeps,
+    private readonly dbPath: string,
+  ) {}
+
+  run<T>(op: QueueOp): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ now: this.deps.clock.now(), op, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled && !this.inFlight) {
+        this.scheduled = true;
+        // after the poll phase: every request read in this turn has asked by then
+        setImmediate(() => this.send());
+      }
+    });
+  }
+
+  private start(): Worker {
+    if (!this.checkpointer) {
+      const checkpointer = new Worker(WAL_CHECKPOINT_FILE, { workerData: { dbPath: this.dbPath, intervalMs: CHECKPOINT_INTERVAL_MS } });
+      // without it the writer's own auto-checkpoint still bounds the WAL, at a higher threshold
+      checkpointer.on('error', () => undefined);
+      checkpointer.on('exit', () => {
+        if (this.checkpointer === checkpointer) this.checkpointer = undefined;
+      });
+      checkpointer.unref();
+      this.checkpointer = checkpointer;
+    }
+    const worker = new Worker(QUEUE_WRITER_FILE, { workerData: { dbPath: this.dbPath } });
+    worker.on('message', (reply: WriterReply) => this.settle(reply));
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      if (code !== 0) this.fail(new Error(`the queue writer thread stopped (exit code ${code})`));
+    });
+    worker.unref();
+    return worker;
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    if (this.inFlight || this.queued.length === 0) return;
+    const writes = this.queued;
+    this.queued = [];
+    this.inFlight = writes;
+    this.worker ??= this.start();
+    const request: WriterRequest = { batch: ++this.batch, writes: writes.map((w) => ({ now: w.now, op: w.op })) };
+    this.worker.postMessage(request);
+  }
+
+  private settle(reply: WriterReply): void {
+    const writes = this.inFlight;
+    this.inFlight = null;
+    if (!writes || reply.batch !== this.batch) return;
+    const labelled = new Set<number>();
+    writes.forEach((w, i) => {
+      const o = reply.outcomes[i]!;
+      if (!o.ok) return w.reject(fromWireError(o.error));
+      for (const projectId of o.labelsAdded) labelled.add(projectId);
+      w.resolve(o.value);
+    });
+    this.send();
+    // the label trigger counts labels itself: once per project and batch is enough (it was ~8 µs per submit)
+    for (const projectId of labelled) this.deps.onLabelsAdded?.(projectId);
+  }
+
+  /** The thread died: what it held fails, the next write starts a new thread. */
+  private fail(err: unknown): void {
+    const writes = this.inFlight ?? [];
+    this.inFlight = null;
+    for (const w of writes) w.reject(err);
+    if (this.queued.length) setImmediate(() => this.send());
+  }
+
+  /** Waits for the writes already asked for, then stops the thread. */
+  async close(): Promise<void> {
+    while (this.worker && (this.inFlight || this.queued.length)) await new Promise((resolve) => setTimeout(resolve, 1));
+    const threads = [this.worker, this.checkpointer].filter((w): w is Worker => w !== undefined);
+    this.worker = this.checkpointer = undefined;
+    await Promise.all(
+      threads.map((w) => {
+        const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+        w.postMessage('close');
+        return exited;
+      }),
+    );
+  }
+}
