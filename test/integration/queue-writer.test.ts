@@ -88,6 +88,17 @@ describe('the queue writer', () => {
     expect(stored.n).toBe(2);
   });
 
+  it('closing answers the writes already asked for, then refuses new ones', async () => {
+    const { t, users } = await setup('thread');
+    const asked = users.map((user) => t.deps.queue.run<{ taskId: number } | null>({ op: 'claim', project: 'w', user }));
+    await t.deps.queue.close();
+    const claimed = await Promise.all(asked);
+    expect(claimed.every((c) => c !== null && c.taskId > 0)).toBe(true);
+    await expect(t.deps.queue.run({ op: 'claim', project: 'w', user: users[0]! })).rejects.toThrow(/shutting down/);
+    const leased = t.deps.db.$client.prepare(`SELECT count(*) AS n FROM tasks WHERE status = 'leased'`).get() as { n: number };
+    expect(leased.n).toBe(users.length);
+  });
+
   it('rolls back a failing write alone; the others commit together and see each other', async () => {
     const { t } = await setup('inline', 1);
     const sqlite = t.deps.db.$client;

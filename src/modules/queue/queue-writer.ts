@@ -79,6 +79,7 @@ class ThreadQueueWriter implements QueueWriter {
   private inFlight: Waiting[] | null = null;
   private scheduled = false;
   private batch = 0;
+  private closing = false;
 
   constructor(
     private readonly deps: QueueWriterDeps,
@@ -86,6 +87,7 @@ class ThreadQueueWriter implements QueueWriter {
   ) {}
 
   run<T>(op: QueueOp): Promise<T> {
+    if (this.closing) return Promise.reject(new Error('the server is shutting down: the write was not stored'));
     return new Promise<T>((resolve, reject) => {
       this.queued.push({ now: this.deps.clock.now(), op, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled && !this.inFlight) {
@@ -155,7 +157,9 @@ class ThreadQueueWriter implements QueueWriter {
 
   /** Waits for the writes already asked for, then stops the thread. */
   async close(): Promise<void> {
-    while (this.worker && (this.inFlight || this.queued.length)) await new Promise((resolve) => setTimeout(resolve, 1));
+    this.closing = true;
+    // the writes already asked for are sent (starting the thread if need be) and answered first
+    while (this.inFlight || this.queued.length) await new Promise((resolve) => setTimeout(resolve, 1));
     const threads = [this.worker, this.checkpointer].filter((w): w is Worker => w !== undefined);
     this.worker = this.checkpointer = undefined;
     await Promise.all(
