@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeProbabilities, fakeConfigSchema } from '../../src/modules/models/adapters/index.js';
 import { listModels, registerModel } from '../../src/modules/models/index.js';
-import { currentPrediction, getScoringRun, scoreNow } from '../../src/modules/scoring/index.js';
+import { currentPrediction, getScoringRun, listScoringRuns, scoreNow } from '../../src/modules/scoring/index.js';
+import { insertPromotion } from '../../src/modules/models/models.repo.js';
 import { resolveProject } from '../../src/modules/projects/index.js';
 import { importText, jsonl, makeProject, makeTestDeps, type TestContext } from '../helpers.js';
 
@@ -45,6 +46,38 @@ describe('scoring runs', () => {
     expect(p.entropy).toBeCloseTo(h, 4);
     expect(currentPrediction(t.deps, project, itemIdOf('e1'))).not.toBeNull();
     expect(listModels(t.deps, 'p1')).toHaveLength(1);
+  });
+
+  it('keeps the predictions of the 3 newest runs and of the current one; older runs are pruned and never current again', async () => {
+    makeProject(t.deps, { labels: ['a', 'b'] });
+    await importText(t.deps, 'p1', jsonl(Array.from({ length: 50 }, (_, i) => ({ id: `x${i}`, text: 't' }))));
+    const stored = (runId: number) => (t.deps.db.$client.prepare('SELECT count(*) AS n FROM predictions WHERE scoring_run_id = ?').get(runId) as { n: number }).n;
+    const runs: number[] = [];
+    for (let v = 1; v <= 5; v++) {
+      await registerModel(t.deps, 'p1', { kind: 'fake', seed: v });
+      runs.push((await scoreNow(t.deps, 'p1', {})).run.id);
+    }
+    const kept = () => listScoringRuns(t.deps, 'p1').filter((r) => r.prunedAt === null).map((r) => r.id).sort((a, b) => a - b);
+    expect(kept()).toEqual(runs.slice(2));
+    expect(runs.map(stored)).toEqual([0, 0, 50, 50, 50]);
+    expect(getScoringRun(t.deps, 'p1', runs[0]!).prunedAt).not.toBeNull();
+
+    // version 2 becomes the champion: its run was pruned, so it is scored again; that run stays while newer ones come
+    const project = resolveProject(t.deps, 'p1');
+    const versionId = (n: number) => (t.deps.db.$client.prepare('SELECT id FROM model_versions WHERE project_id = ? AND version = ?').get(project.id, n) as { id: number }).id;
+    insertPromotion(t.deps.db, { projectId: project.id, challengerVersionId: versionId(2), championVersionId: versionId(5), decision: 'promoted', policy: 'always', details: {}, createdAt: Date.now() });
+    const champion = (await scoreNow(t.deps, 'p1', { modelVersion: 2 })).run;
+    expect(champion.current).toBe(true);
+    for (let v = 6; v <= 9; v++) {
+      await registerModel(t.deps, 'p1', { kind: 'fake', seed: v });
+      const r = (await scoreNow(t.deps, 'p1', {})).run;
+      expect(r.current).toBe(false);
+    }
+    const after = listScoringRuns(t.deps, 'p1');
+    expect(after.find((r) => r.current)!.id).toBe(champion.id);
+    expect(stored(champion.id)).toBe(50);
+    expect(kept()).toHaveLength(4); // the 3 newest and the champion's
+    expect(currentPrediction(t.deps, project, itemIdOf('x7'))!.modelVersion).toBe(2);
   });
 
   it('a failing run leaves the previous predictions current and keeps none of its own', async () => {

@@ -82,6 +82,8 @@ export const scoringRuns = sqliteTable(
     error: text('error'),
     createdAt: integer('created_at').notNull(),
     finishedAt: integer('finished_at'),
+    /** When its predictions were deleted (a newer run of its version, or the retention of recent runs); it is never current again. */
+    prunedAt: integer('pruned_at'),
   },
   (t) => [index('scoring_runs_project_idx').on(t.projectId, t.status, t.id)],
 );

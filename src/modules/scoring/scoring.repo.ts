@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, ne } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import type { ScoredSlice } from '../models/index.js';
 import { prepared } from '../../db/statements.js';
@@ -31,7 +31,7 @@ export function listScoringRunRows(db: Db, projectId: number, limit: number): Sc
 export function currentScoringRunRow(db: Db, projectId: number): ScoringRunRow | undefined {
   return prepared(
     db,
-    `SELECT id FROM scoring_runs WHERE project_id = ? AND status = 'succeeded'
+    `SELECT id FROM scoring_runs WHERE project_id = ? AND status = 'succeeded' AND pruned_at IS NULL
       ORDER BY model_version_id = coalesce((SELECT challenger_version_id FROM promotions WHERE project_id = ? AND decision = 'promoted' ORDER BY id DESC LIMIT 1), 0) DESC, id DESC
       LIMIT 1`,
   )
@@ -40,12 +40,23 @@ export function currentScoringRunRow(db: Db, projectId: number): ScoringRunRow |
     .map((id) => findScoringRun(db, id as number)!)[0];
 }
 
+/**
+ * Succeeded runs whose predictions are still stored, newest first, beyond the
+ * `keep` newest and other than `also`: the retention deletes their predictions.
+ */
+export function runsBeyondRetention(db: Db, projectId: number, keep: number, also: readonly number[]): number[] {
+  const ids = prepared(db, `SELECT id FROM scoring_runs WHERE project_id = ? AND status = 'succeeded' AND pruned_at IS NULL ORDER BY id DESC`)
+    .pluck(true)
+    .all(projectId) as number[];
+  return ids.slice(keep).filter((id) => !also.includes(id));
+}
+
 /** Older succeeded runs of the same version: their predictions are superseded by a newer run. */
 export function supersededRuns(db: Db, run: ScoringRunRow): ScoringRunRow[] {
   return db
     .select()
     .from(scoringRuns)
-    .where(and(eq(scoringRuns.modelVersionId, run.modelVersionId), lt(scoringRuns.id, run.id), ne(scoringRuns.status, 'running')))
+    .where(and(eq(scoringRuns.modelVersionId, run.modelVersionId), lt(scoringRuns.id, run.id), ne(scoringRuns.status, 'running'), isNull(scoringRuns.prunedAt)))
     .all();
 }
 

@@ -19,6 +19,7 @@ export const scoringRunSchema = z
     current: z.boolean().openapi({ description: 'Its predictions are the ones items show' }),
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
+    prunedAt: z.string().nullable().openapi({ description: 'When its predictions were deleted (a newer run of its version, or beyond the 3 most recent runs)' }),
   })
   .openapi('ScoringRun');
 export type ScoringRun = z.infer<typeof scoringRunSchema>;

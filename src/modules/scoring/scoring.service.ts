@@ -25,6 +25,7 @@ import {
   predictionOf,
   setRunStatus,
   updateScoringRun,
+  runsBeyondRetention,
   supersededRuns,
   type PredictionSlice,
 } from './scoring.repo.js';
@@ -56,6 +57,7 @@ function toScoringRun(db: Db, row: ScoringRunRow, currentId: number | undefined)
     current: row.id === currentId,
     createdAt: toIso(row.createdAt)!,
     finishedAt: toIso(row.finishedAt),
+    prunedAt: toIso(row.prunedAt),
   };
 }
 
@@ -126,6 +128,20 @@ function deleteRunPredictions(db: Db, runId: number): void {
  */
 async function deleteRunPredictionsYielding(db: Db, runId: number): Promise<void> {
   while (runInTransaction(db, () => deletePredictionsChunk(db, runId, SLICE_ITEMS)) > 0) await yieldToEventLoop();
+}
+
+/**
+ * Predictions of this many recent succeeded runs are kept, besides the current
+ * one: each scored version of a 1M-item pool stores ~60 MB, and the loop scores a
+ * new version after every promotion. Nothing reads an older run's predictions
+ * (evaluations predict afresh, batches and items use the current run).
+ */
+export const RETAINED_RUNS = 3;
+
+/** Marks a run pruned (it can never become current again), then deletes its predictions. */
+async function pruneRun(deps: { db: Db; clock: Clock }, runId: number): Promise<void> {
+  updateScoringRun(deps.db, runId, { prunedAt: deps.clock.now() });
+  await deleteRunPredictionsYielding(deps.db, runId);
 }
 
 /** Job cleanup after a crash: the run failed, its partial predictions go. */
@@ -220,7 +236,9 @@ export async function runScoringJob(deps: ScoringDeps, ctx: JobContext): Promise
   }
   setRunStatus(deps.db, run.id, 'succeeded', deps.clock.now(), null, done);
   const finished = findScoringRun(deps.db, run.id)!;
-  for (const old of supersededRuns(deps.db, finished)) await deleteRunPredictionsYielding(deps.db, old.id);
+  for (const old of supersededRuns(deps.db, finished)) await pruneRun(deps, old.id);
+  const current = currentScoringRunRow(deps.db, project.id)?.id;
+  for (const id of runsBeyondRetention(deps.db, project.id, RETAINED_RUNS, [finished.id, ...(current === undefined ? [] : [current])])) await pruneRun(deps, id);
   const seconds = (performance.now() - started) / 1000;
   return { scoringRunId: run.id, modelVersion: version.version, items: done, skipped, seconds: Math.round(seconds * 1000) / 1000, itemsPerSecond: Math.round(done / Math.max(seconds, 1e-9)) };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `scoring_runs` ADD `pruned_at` integer;
