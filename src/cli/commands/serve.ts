@@ -3,7 +3,6 @@ import { loadConfig } from '../../config/index.js';
 import { buildDeps } from '../../deps.js';
 import { UsageError } from '../../core/errors.js';
 import { ensureDemo } from '../../modules/demo/index.js';
-import { startServer, stopOnSignals } from '../../server.js';
 import { globals, output, withDeps } from '../context.js';
 
 function port(v: string): number {
@@ -39,6 +38,8 @@ export function serveCommands(program: Command): void {
         ...(o.port !== undefined ? { port: o.port } : {}),
         ...(o.host ? { host: o.host } : {}),
       });
+      // the HTTP stack (Hono, every route and page) loads only here, not for every CLI command
+      const { startServer, stopOnSignals } = await import('../../server.js');
       const deps = buildDeps(config);
       const demo = o.demo ? await ensureDemo(deps) : undefined;
       const server = await startServer(deps);

@@ -5,7 +5,7 @@
  * output width matching the declared labels) is checked when the session is
  * created, and again on every answer where the model leaves a dimension symbolic.
  */
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
 import { z } from 'zod';
 import type { Probabilities } from '../../../core/labels.js';
 import { ModelOutputError, ModelUnavailableError, ValidationError } from '../../../core/errors.js';
@@ -171,6 +171,8 @@ export async function createOnnxAdapter(modelBytes: Uint8Array, configInput: Onn
   if (!Number.isInteger(threads) || threads < 1) throw new ValidationError(`intraOpThreads must be a positive integer, not ${threads}`);
   if (!(modelBytes instanceof Uint8Array) || modelBytes.length === 0) throw new ValidationError(`${SOURCE}: cannot load: no bytes`);
 
+  // loaded here, not with the module: every CLI command imports the adapters, few run an ONNX model
+  const { InferenceSession, Tensor } = await import('onnxruntime-node');
   let session: InferenceSession;
   try {
     session = await InferenceSession.create(modelBytes, {
