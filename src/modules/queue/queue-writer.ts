@@ -58,8 +58,13 @@ class InlineQueueWriter implements QueueWriter {
     this.group = new GroupCommit(deps.db);
   }
 
-  run<T>(op: QueueOp): Promise<T> {
-    return this.group.run(() => runQueueOp(this.deps, op) as T);
+  /** As on the writer thread, the label trigger runs after the commit, once per project. */
+  async run<T>(op: QueueOp): Promise<T> {
+    const labelled = new Set<number>();
+    const deps = { db: this.deps.db, clock: this.deps.clock, onLabelsAdded: (projectId: number) => void labelled.add(projectId) };
+    const value = await this.group.run(() => runQueueOp(deps, op) as T);
+    for (const projectId of labelled) this.deps.onLabelsAdded?.(projectId);
+    return value;
   }
 
   async close(): Promise<void> {}

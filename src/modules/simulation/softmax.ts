@@ -38,18 +38,24 @@ export interface FitReport {
 /** Rows per TF.js matMul when predicting a dense matrix (bounds the tensor size). */
 const PREDICT_CHUNK = 8192;
 
-/** Row-wise softmax of logits (+ bias) in place, in float64, written as float32 probabilities. */
+/** log Σ_c exp(z[o + c] + bias[c]) of one row, in float64, with the row's maximum taken out first (no overflow). */
+function rowLogSumExp(z: Float32Array, o: number, k: number, bias: Float64Array): number {
+  let m = -Infinity;
+  for (let c = 0; c < k; c++) {
+    const v = z[o + c]! + bias[c]!;
+    if (v > m) m = v;
+  }
+  let s = 0;
+  for (let c = 0; c < k; c++) s += Math.exp(z[o + c]! + bias[c]! - m);
+  return m + Math.log(s);
+}
+
+/** Row-wise softmax of logits (+ bias), in float64, written as float32 probabilities. */
 function softmaxRows(z: Float32Array, rows: number, k: number, bias: Float64Array): Float32Array {
   const out = new Float32Array(rows * k);
   for (let r = 0, o = 0; r < rows; r++, o += k) {
-    let m = -Infinity;
-    for (let c = 0; c < k; c++) {
-      const v = z[o + c]! + bias[c]!;
-      if (v > m) m = v;
-    }
-    let s = 0;
-    for (let c = 0; c < k; c++) s += Math.exp(z[o + c]! + bias[c]! - m);
-    for (let c = 0; c < k; c++) out[o + c] = Math.exp(z[o + c]! + bias[c]! - m) / s;
+    const lse = rowLogSumExp(z, o, k, bias);
+    for (let c = 0; c < k; c++) out[o + c] = Math.exp(z[o + c]! + bias[c]! - lse);
   }
   return out;
 }
@@ -196,14 +202,7 @@ export class SoftmaxModel {
     const lossAndResidual = (z: Float32Array): number => {
       let loss = 0;
       for (let i = 0, o = 0; i < n; i++, o += k) {
-        let m = -Infinity;
-        for (let c = 0; c < k; c++) {
-          const v = z[o + c]! + bias[c]!;
-          if (v > m) m = v;
-        }
-        let s = 0;
-        for (let c = 0; c < k; c++) s += Math.exp(z[o + c]! + bias[c]! - m);
-        const lse = m + Math.log(s);
+        const lse = rowLogSumExp(z, o, k, bias);
         const yi = y[i]!, wi = w[i]! / wsum;
         loss += wi * (lse - (z[o + yi]! + bias[yi]!));
         for (let c = 0; c < k; c++) D[o + c] = wi * (Math.exp(z[o + c]! + bias[c]! - lse) - (c === yi ? 1 : 0));

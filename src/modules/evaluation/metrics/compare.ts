@@ -94,14 +94,10 @@ export interface BootstrapOptions {
   level?: number;
 }
 
-export type BootstrapResult = {
+/** What both bootstraps report besides their point values. */
+type BootstrapCommon = {
   metric: BootstrapMetric;
-  /** Metric of A and of B on all rows (`null` for zero rows). */
-  a: number | null;
-  b: number | null;
-  /** B − A on all rows (`null` for zero rows, with `reason`). */
-  difference: number | null;
-  /** Percentile interval of the resampled B − A; `null` for zero rows. */
+  /** Percentile interval of the resampled statistic; `null` for zero rows. */
   ci: [number, number] | null;
   level: number;
   resamples: number;
@@ -111,18 +107,19 @@ export type BootstrapResult = {
   reason?: string;
 };
 
-export type BootstrapIntervalResult = {
-  metric: BootstrapMetric;
+/** Paired: the statistic is B − A. */
+export type BootstrapResult = BootstrapCommon & {
+  /** Metric of A and of B on all rows (`null` for zero rows). */
+  a: number | null;
+  b: number | null;
+  /** B − A on all rows (`null` for zero rows, with `reason`). */
+  difference: number | null;
+};
+
+/** One model: the statistic is the metric. */
+export type BootstrapIntervalResult = BootstrapCommon & {
   /** Metric on all rows (`null` for zero rows, with `reason`). */
   value: number | null;
-  /** Percentile interval of the resampled metric; `null` for zero rows. */
-  ci: [number, number] | null;
-  level: number;
-  resamples: number;
-  seed: number;
-  /** k used for macro-F1. */
-  labels: number;
-  reason?: string;
 };
 
 interface Setup {
