@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Config } from './config/index.js';
-import { closeDb, openDb, type Db } from './db/index.js';
+import { closeDb, openDb, WalCheckpointer, type Db } from './db/index.js';
 import { createQueueWriter, type QueueWriter } from './modules/queue/queue-writer.js';
 import { JobRunner } from './modules/jobs/index.js';
 import { recoverImports, registerImportJob } from './modules/items/index.js';
@@ -38,7 +38,8 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
   const db = openDb(config.dbPath);
   const runner = new JobRunner({ db, clock }, config.jobConcurrency);
-  registerImportJob(runner, { db, clock, maxLineBytes: config.maxLineBytes, importWorkers: config.importWorkers });
+  const checkpointer = new WalCheckpointer(config.dbPath);
+  registerImportJob(runner, { db, clock, checkpointer, maxLineBytes: config.maxLineBytes, importWorkers: config.importWorkers });
   const models = new ModelWorkers(config.modelWorkers);
   registerScoringJob(runner, { db, clock, runner, models, config });
   registerTrainingJob(runner, { db, clock, runner, models, config });
@@ -82,9 +83,10 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
       await deps.queue.close();
       await runner.shutdown();
       await models.close();
+      await checkpointer.close();
       closeDb(db);
     },
   };
-  deps.queue = createQueueWriter(deps, config.queueWriter, config.dbPath);
+  deps.queue = createQueueWriter(deps, config.queueWriter, config.dbPath, checkpointer);
   return deps;
 }

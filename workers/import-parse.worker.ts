@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { FileParser, type FileParseRequest } from '../src/modules/items/import/file-parser.js';
 import { parseLineBatch } from '../src/modules/items/import/parse-batch.js';
 import type { ParseReply, ParseTask } from '../src/modules/items/import/parse-pool.js';
 import { transferablesOf } from '../src/modules/items/import/record-batch.js';
@@ -17,7 +18,16 @@ function parse(task: ParseTask) {
   return parseLineBatch(task.batch, { ...task.ctx, labelIndex: labelIndex! }, task.maxLineBytes, task.spare);
 }
 
-parentPort!.on('message', ({ id, task }: { id: number; task: ParseTask }) => {
+/** Set when the thread reads a file itself (one parse thread); else it parses the batches it is sent (a pool). */
+let fileParser: FileParser | undefined;
+
+parentPort!.on('message', (msg: { id: number; task: ParseTask } | FileParseRequest) => {
+  if ('kind' in msg) {
+    fileParser ??= new FileParser((reply, transfer) => parentPort!.postMessage(reply, transfer));
+    fileParser.handle(msg);
+    return;
+  }
+  const { id, task } = msg;
   let reply: ParseReply;
   try {
     reply = { id, result: parse(task) };

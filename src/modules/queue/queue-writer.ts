@@ -16,14 +16,12 @@ import { Worker } from 'node:worker_threads';
 import type { Clock } from '../../core/clock.js';
 import { fromWireError, type WireError } from '../../core/errors.js';
 import { projectRoot } from '../../core/paths.js';
-import { GroupCommit, type Db } from '../../db/index.js';
+import { GroupCommit, type Db, type WalCheckpointer } from '../../db/index.js';
 import { runQueueOp, type QueueOp } from './queue-ops.js';
 
 export const QUEUE_WRITER_FILE = join(projectRoot(), 'dist', 'workers', 'queue-writer.worker.js');
-export const WAL_CHECKPOINT_FILE = join(projectRoot(), 'dist', 'workers', 'wal-checkpoint.worker.js');
 /** The writer's own auto-checkpoint (64 MiB of 4 KiB pages): the WAL stays bounded, the checkpointer does the copying. */
 export const WRITER_AUTOCHECKPOINT_PAGES = 16_000;
-const CHECKPOINT_INTERVAL_MS = 100;
 
 export interface QueueWriter {
   run<T>(op: QueueOp): Promise<T>;
@@ -46,8 +44,8 @@ export interface WriterReply {
   outcomes: ({ ok: true; value: unknown; labelsAdded: number[] } | { ok: false; error: WireError })[];
 }
 
-export function createQueueWriter(deps: QueueWriterDeps, mode: 'thread' | 'inline', dbPath: string): QueueWriter {
-  if (mode === 'thread' && dbPath !== ':memory:' && existsSync(QUEUE_WRITER_FILE) && existsSync(WAL_CHECKPOINT_FILE)) return new ThreadQueueWriter(deps, dbPath);
+export function createQueueWriter(deps: QueueWriterDeps, mode: 'thread' | 'inline', dbPath: string, checkpointer: WalCheckpointer): QueueWriter {
+  if (mode === 'thread' && checkpointer.available && existsSync(QUEUE_WRITER_FILE)) return new ThreadQueueWriter(deps, dbPath, checkpointer);
   return new InlineQueueWriter(deps);
 }
 
@@ -79,7 +77,8 @@ interface Waiting {
 
 class ThreadQueueWriter implements QueueWriter {
   private worker: Worker | undefined;
-  private checkpointer: Worker | undefined;
+  /** Lets the checkpointer thread stop; set while the writer thread runs. */
+  private releaseCheckpointer: (() => Promise<void>) | undefined;
   private queued: Waiting[] = [];
   private inFlight: Waiting[] | null = null;
   private scheduled = false;
@@ -89,6 +88,7 @@ class ThreadQueueWriter implements QueueWriter {
   constructor(
     private readonly deps: QueueWriterDeps,
     private readonly dbPath: string,
+    private readonly checkpointer: WalCheckpointer,
   ) {}
 
   run<T>(op: QueueOp): Promise<T> {
@@ -104,16 +104,7 @@ class ThreadQueueWriter implements QueueWriter {
   }
 
   private start(): Worker {
-    if (!this.checkpointer) {
-      const checkpointer = new Worker(WAL_CHECKPOINT_FILE, { workerData: { dbPath: this.dbPath, intervalMs: CHECKPOINT_INTERVAL_MS } });
-      // without it the writer's own auto-checkpoint still bounds the WAL, at a higher threshold
-      checkpointer.on('error', () => undefined);
-      checkpointer.on('exit', () => {
-        if (this.checkpointer === checkpointer) this.checkpointer = undefined;
-      });
-      checkpointer.unref();
-      this.checkpointer = checkpointer;
-    }
+    this.releaseCheckpointer ??= this.checkpointer.hold();
     const worker = new Worker(QUEUE_WRITER_FILE, { workerData: { dbPath: this.dbPath } });
     worker.on('message', (reply: WriterReply) => this.settle(reply));
     worker.on('error', (err) => this.fail(err));
@@ -165,14 +156,11 @@ class ThreadQueueWriter implements QueueWriter {
     this.closing = true;
     // the writes already asked for are sent (starting the thread if need be) and answered first
     while (this.inFlight || this.queued.length) await new Promise((resolve) => setTimeout(resolve, 1));
-    const threads = [this.worker, this.checkpointer].filter((w): w is Worker => w !== undefined);
-    this.worker = this.checkpointer = undefined;
-    await Promise.all(
-      threads.map((w) => {
-        const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-        w.postMessage('close');
-        return exited;
-      }),
-    );
+    const worker = this.worker;
+    const releaseCheckpointer = this.releaseCheckpointer;
+    this.worker = this.releaseCheckpointer = undefined;
+    const exited = worker && new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker?.postMessage('close');
+    await Promise.all([exited, releaseCheckpointer?.()]);
   }
 }

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../../../db/index.js';
+import { scopedPragma, type Db } from '../../../db/index.js';
 import { stableRandom } from '../../../core/random.js';
 import type { ValidRecord } from './record.js';
 
@@ -102,11 +102,8 @@ export function importPageCache(db: Db): () => void {
   const c = db.$client;
   const before = c.pragma('cache_size', { simple: true }) as number;
   const kib = before < 0 ? -before : (before * (c.pragma('page_size', { simple: true }) as number)) / 1024;
-  if (kib <= IMPORT_CACHE_KIB) return () => {};
-  c.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
-  return () => {
-    if (c.open) c.pragma(`cache_size = ${before}`);
-  };
+  // a second import on the connection joins the first one's setting
+  return scopedPragma(c, 'cache_size', kib <= IMPORT_CACHE_KIB ? before : -IMPORT_CACHE_KIB);
 }
 
 /** Applies staged changes to existing items. Runs inside the commit transaction. */

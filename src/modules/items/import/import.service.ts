@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Clock } from '../../../core/clock.js';
 import { CancelledError, ConflictError, ImportLineError, ValidationError } from '../../../core/errors.js';
 import type { Split } from '../../../core/labels.js';
-import type { Db } from '../../../db/index.js';
+import type { Db, WalCheckpointer } from '../../../db/index.js';
 import { runInTransaction } from '../../../db/index.js';
 import { resolveProject } from '../../projects/index.js';
 import { deleteOrphanImportedAnnotators, findUserByName, insertUser } from '../../users/index.js';
@@ -24,6 +24,8 @@ import type { ImportFormat } from './sources.js';
 export interface ImportDeps {
   db: Db;
   clock: Clock;
+  /** Checkpoints the WAL beside the import's writes (without it, its commits checkpoint). */
+  checkpointer?: WalCheckpointer;
 }
 
 export type OnError = 'abort' | 'skip';
@@ -192,6 +194,7 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
   };
 
   const restoreCache = importPageCache(deps.db);
+  const endOffload = deps.checkpointer?.offload(deps.db.$client);
   try {
     let sawLine = false;
     const parseWorkers = parseWorkersFor(typeof opts.source === 'string' ? statSync(opts.source).size : undefined, opts.parseWorkers ?? 'auto');
@@ -236,6 +239,7 @@ export async function importItems(deps: ImportDeps, opts: ImportOptions): Promis
     throw err;
   } finally {
     restoreCache();
+    await endOffload?.();
   }
   deleteImportRows(deps.db, importId, 'changes');
   deleteOrphanImportedAnnotators(deps.db, importId);

@@ -10,6 +10,28 @@ export interface ParsedBatch {
   input: ArrayBuffer;
 }
 
+/** A line read as JSON but not yet checked against a project: the value, or why it cannot be read. */
+interface ReadLine {
+  line: number;
+  value?: unknown;
+  /** Where the fast path's features are in the batch's `features` (the value's `features` is then null). */
+  featuresAt?: number;
+  featuresLength?: number;
+  error?: string;
+}
+
+/**
+ * A batch of lines parsed as JSON, before validation: what needs no project. The
+ * parse thread reads a file this far while the import is still starting.
+ */
+export interface ReadBatch {
+  lines: ReadLine[];
+  /** The fast path's features, back to back. */
+  features: Float32Array;
+  /** Bytes of the lines, for the validated batch's feature buffer. */
+  inputBytes: number;
+}
+
 const reader = new FastLineReader();
 
 /** The line's JSON value, or why it cannot be read; undefined for a blank line. */
@@ -26,35 +48,66 @@ function readValue(buf: Buffer, start: number, end: number): { value?: unknown; 
   }
 }
 
-/**
- * Decodes, parses and validates a batch of JSONL lines. Runs in a worker thread
- * for large files (workers/import-parse.worker.ts) and inline otherwise; the
- * project's feature dimension across batches is checked by the caller, in order.
- */
-export function parseLineBatch(batch: LineBatch, ctx: RecordContext, maxLineBytes: number, spareFeatures?: ArrayBuffer): ParsedBatch {
+/** Decodes and parses a batch of JSONL lines; nothing in it refers to the batch's line buffer. */
+export function readLineBatch(batch: LineBatch, maxLineBytes: number): ReadBatch {
   const buf = Buffer.from(batch.buffer.buffer, batch.buffer.byteOffset, batch.buffer.byteLength);
-  // float32 takes ~0.55x the bytes of numbers written with 4 decimals; the buffer grows for denser text
-  const out = new RecordBatchBuilder(batch.lines.length + batch.tooLong.length, Math.ceil(buf.length * 0.6), spareFeatures);
+  const lines: ReadLine[] = [];
+  // float32 takes ~0.55x the bytes of numbers written with 4 decimals
+  let features = new Float32Array(Math.max(256, Math.ceil((buf.length * 0.6) / 4)));
+  let used = 0;
   const tooLong = tooLongMessage(maxLineBytes);
   let nextTooLong = 0;
   for (let i = 0; i < batch.lines.length; i++) {
     const line = batch.lines[i]!;
-    while (nextTooLong < batch.tooLong.length && batch.tooLong[nextTooLong]! < line) out.addError(batch.tooLong[nextTooLong++]!, { reason: tooLong });
+    while (nextTooLong < batch.tooLong.length && batch.tooLong[nextTooLong]! < line) lines.push({ line: batch.tooLong[nextTooLong++]!, error: tooLong });
     const v = readValue(buf, batch.offsets[2 * i]!, batch.offsets[2 * i + 1]!);
     if (v === undefined) continue;
     if (v.error !== undefined) {
-      out.addError(line, { reason: v.error });
+      lines.push({ line, error: v.error });
       continue;
     }
+    if (!v.read) {
+      lines.push({ line, value: v.value });
+      continue;
+    }
+    if (used + v.read.length > features.length) {
+      const bigger = new Float32Array(2 * (used + v.read.length));
+      bigger.set(features.subarray(0, used));
+      features = bigger;
+    }
+    features.set(v.read, used);
+    lines.push({ line, value: v.value, featuresAt: used, featuresLength: v.read.length });
+    used += v.read.length;
+  }
+  while (nextTooLong < batch.tooLong.length) lines.push({ line: batch.tooLong[nextTooLong++]!, error: tooLong });
+  return { lines, features, inputBytes: buf.length };
+}
+
+/** Validates a read batch against the project; the project's feature dimension across batches is checked by the caller, in order. */
+export function validateReadBatch(read: ReadBatch, ctx: RecordContext, spareFeatures?: ArrayBuffer): RecordBatch {
+  const out = new RecordBatchBuilder(read.lines.length, Math.ceil(read.inputBytes * 0.6), spareFeatures);
+  for (const l of read.lines) {
+    if (l.error !== undefined) {
+      out.addError(l.line, { reason: l.error });
+      continue;
+    }
+    const features = l.featuresAt === undefined ? undefined : read.features.subarray(l.featuresAt, l.featuresAt + l.featuresLength!);
     try {
-      out.addRecord(line, validateRecord(v.value, ctx, v.read));
+      out.addRecord(l.line, validateRecord(l.value, ctx, features));
     } catch (err) {
       if (!(err instanceof RecordError)) throw err;
-      out.addError(line, { ...(err.field ? { field: err.field } : {}), reason: err.message });
+      out.addError(l.line, { ...(err.field ? { field: err.field } : {}), reason: err.message });
     }
   }
-  while (nextTooLong < batch.tooLong.length) out.addError(batch.tooLong[nextTooLong++]!, { reason: tooLong });
-  return { records: out.build(), input: batch.buffer.buffer as ArrayBuffer };
+  return out.build();
+}
+
+/**
+ * Decodes, parses and validates a batch of JSONL lines. Runs in a worker thread
+ * for large files (workers/import-parse.worker.ts) and inline otherwise.
+ */
+export function parseLineBatch(batch: LineBatch, ctx: RecordContext, maxLineBytes: number, spareFeatures?: ArrayBuffer): ParsedBatch {
+  return { records: validateReadBatch(readLineBatch(batch, maxLineBytes), ctx, spareFeatures), input: batch.buffer.buffer as ArrayBuffer };
 }
 
 export function malformed(err: unknown, prefix = ''): string {

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LineBatch } from './line-batches.js';
 import type { ParsedBatch } from './parse-batch.js';
+import { PARSE_WORKER_FILE, takeIdleParseThread } from './parse-threads.js';
 import type { RecordContext } from './record.js';
 
 /** What a parse thread receives: a batch of lines (its buffer is transferred, not copied) and the project. */
@@ -28,7 +29,7 @@ export class ParsePool {
 
   constructor(file: string, threads: number) {
     this.workers = Array.from({ length: threads }, () => {
-      const w = new Worker(file);
+      const w = (file === PARSE_WORKER_FILE ? takeIdleParseThread() : undefined) ?? new Worker(file);
       w.on('message', (reply: ParseReply) => this.settle(reply));
       w.on('error', (err) => this.fail(err));
       // any exit before destroy() is a failure: a thread that stops answering would leave the import waiting

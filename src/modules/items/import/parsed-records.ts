@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { projectRoot } from '../../../core/paths.js';
 import { BatchPacker, lineBatches, type LineBatch } from './line-batches.js';
 import { parseLineBatch, type ParsedBatch } from './parse-batch.js';
+import { FileParseThread } from './file-parse-thread.js';
 import { ParsePool } from './parse-pool.js';
+import { PARALLEL_MIN_BYTES, PARSE_WORKER_FILE, autoParseThreads } from './parse-threads.js';
 import { recordsOf, type RecordBatch } from './record-batch.js';
 import { RecordError, dimensionMismatch, validateRecord, type RecordContext, type ValidRecord } from './record.js';
-import { openSource, rawRecords, type ImportFormat, type RawRecord } from './sources.js';
+import { openSource, rawRecords, sniffFile, type ImportFormat, type RawRecord } from './sources.js';
 
 /** One record of the source after validation: a record to write, or why the line is rejected. */
 export interface ParsedRecord {
@@ -27,23 +26,11 @@ export interface ParseOptions {
   workers: number;
 }
 
-const WORKER_FILE = join(projectRoot(), 'dist', 'workers', 'import-parse.worker.js');
 
-/** Worker threads pay off only for big inputs: below this, parsing inline is faster than starting them. */
-export const PARALLEL_MIN_BYTES = 8 << 20;
-
-/**
- * Threads for a file of this size (unknown size: a stream, parsed inline). With
- * 'auto', one as soon as there are two cores: the thread loads only the parsing
- * code and hands back flat buffers, so it costs 7-20 MiB rather than the ~80 of a
- * general worker, and on 2 cores it makes a 50k-line import ~9% faster and a
- * 200k-line one ~40% (BENCHMARKS.md §1). More only where cores are to spare.
- */
+/** Threads for a file of this size (unknown size: a stream, parsed inline). */
 export function parseWorkersFor(sizeBytes: number | undefined, setting: number | 'auto'): number {
-  if (sizeBytes === undefined || sizeBytes < PARALLEL_MIN_BYTES || !existsSync(WORKER_FILE)) return 0;
-  if (setting !== 'auto') return setting;
-  const cores = availableParallelism();
-  return cores >= 4 ? Math.min(4, cores - 2) : cores >= 2 ? 1 : 0;
+  if (sizeBytes === undefined || sizeBytes < PARALLEL_MIN_BYTES || !existsSync(PARSE_WORKER_FILE)) return 0;
+  return setting === 'auto' ? autoParseThreads() : setting;
 }
 
 /** Records of CSV and JSON-array sources handed on together (they are read one by one). */
@@ -140,8 +127,12 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordGroup> {
-    const { kind, stream } = await openSource(this.source, this.opts.format);
     const checkDim = dimensionCheck(this.ctx);
+    if (typeof this.source === 'string' && this.opts.workers === 1 && this.opts.format !== 'csv' && sniffFile(this.source) === 'jsonl') {
+      yield* this.fileThread(this.source, checkDim);
+      return;
+    }
+    const { kind, stream } = await openSource(this.source, this.opts.format);
     if (kind === 'jsonl') {
       yield* this.jsonl(stream, checkDim);
       return;
@@ -162,11 +153,27 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
     if (group.length) yield arrayGroup(group);
   }
 
+  /** A plain JSONL file with one parse thread: the thread reads it (and may have started before this import). */
+  private async *fileThread(file: string, checkDim: DimCheck): AsyncGenerator<RecordGroup> {
+    const { labels, multiLabel, defaultSplit, labelSource } = this.ctx;
+    const thread = FileParseThread.open(file, this.opts.maxLineBytes);
+    try {
+      for await (const { records, bytesRead } of thread.batches({ labels, multiLabel, defaultSplit, labelSource, featureDim: null }, BATCHES_AHEAD)) {
+        this.handedOut.push(records.features);
+        yield batchGroup(records, bytesRead, checkDim);
+        thread.more(this.spare.pop());
+      }
+    } finally {
+      await thread.destroy();
+    }
+  }
+
+  /** Several parse threads fed with batches of lines, or parsing on this thread. */
   private async *jsonl(stream: Readable, checkDim: DimCheck): AsyncGenerator<RecordGroup> {
     const { workers, maxLineBytes } = this.opts;
     // the dimension across batches is checked as the records are read, in order; each batch is parsed without it
     const { labelIndex, ...plainCtx } = { ...this.ctx, featureDim: null };
-    const pool = workers > 0 ? new ParsePool(WORKER_FILE, workers) : undefined;
+    const pool = workers > 0 ? new ParsePool(PARSE_WORKER_FILE, workers) : undefined;
     const packer = new BatchPacker();
     const parse = (batch: LineBatch): Promise<ParsedBatch> => {
       const spare = this.spare.pop();

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { readCsvRecords } from './csv.js';
@@ -49,6 +49,21 @@ function firstNonSpace(buf: Buffer): number | undefined {
 }
 
 export type SourceKind = 'jsonl' | 'json-array' | 'csv';
+
+/** What a file is by its first bytes (as openSource decides); 'unknown' when they are all blank. */
+export function sniffFile(path: string): 'gzip' | 'json-array' | 'jsonl' | 'unknown' {
+  const head = Buffer.alloc(64 << 10);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b && n >= 2) return 'gzip';
+  const first = firstNonSpace(head.subarray(0, n));
+  return first === undefined ? 'unknown' : first === 0x5b ? 'json-array' : 'jsonl';
+}
 
 /** Opens a file or stream: gunzips it when it is gzip, and tells a JSON array from JSONL by its first character. */
 export async function openSource(source: string | Readable, format: ImportFormat): Promise<{ kind: SourceKind; stream: Readable }> {
