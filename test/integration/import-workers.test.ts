@@ -1,9 +1,10 @@
 import { createWriteStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { exportItems, importItems } from '../../src/modules/items/index.js';
 import { createRng } from '../../src/core/random.js';
-import { PARALLEL_MIN_BYTES, discardPrestartedParseThreads, prestartParseThread, prestartedParseThreads } from '../../src/modules/items/import/parse-threads.js';
+import { PARALLEL_MIN_BYTES, prestartParseThread, prestartedParseThreads } from '../../src/modules/items/import/parse-threads.js';
 import { makeProject, makeTestDeps, type TestContext } from '../helpers.js';
 
 let t: TestContext;
@@ -90,13 +91,21 @@ it('an import takes the parse thread started ahead for its file, and only for it
   expect(ahead.summary).toEqual(inline.summary);
   expect(ahead.export).toBe(inline.export);
 
-  // another file, or another line limit: the thread's reading is not taken
+  // another file, or another line limit: the thread's reading is not taken, and the import stops those threads
   prestartParseThread({ file: other, maxLineBytes: 1 << 20 });
   prestartParseThread({ file, maxLineBytes: 1 << 19 });
-  const notTaken = await importAs('not-taken', file, 1);
   expect(prestartedParseThreads()).toBe(2);
+  const notTaken = await importAs('not-taken', file, 1);
+  expect(prestartedParseThreads()).toBe(0);
   expect(notTaken.summary).toEqual(inline.summary);
   expect(notTaken.export).toBe(inline.export);
-  await discardPrestartedParseThreads();
+
+  // a gzip file named .jsonl: the thread started ahead reads nothing, the import reads it through gunzip
+  const gz = join(t.dir, 'zipped.jsonl');
+  writeFileSync(gz, gzipSync(readFileSync(file)));
+  prestartParseThread({ file: gz, maxLineBytes: 1 << 20 });
+  const zipped = await importAs('zipped', gz, 1);
   expect(prestartedParseThreads()).toBe(0);
+  expect(zipped.summary).toEqual(inline.summary);
+  expect(zipped.export).toBe(inline.export);
 });

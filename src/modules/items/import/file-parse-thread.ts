@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { FileParseReply, FileParseRequest } from './file-parser.js';
 import { PARSE_WORKER_FILE, takeParseThreadFor } from './parse-threads.js';
-import type { RecordBatch } from './record-batch.js';
+import { spareTransferables, type RecordBatch, type SpareBuffers } from './record-batch.js';
 import type { RecordContext } from './record.js';
 
 /**
@@ -53,9 +53,9 @@ export class FileParseThread {
     }
   }
 
-  /** The caller took a batch; `spare` is a feature buffer it no longer reads. */
-  more(spare?: ArrayBuffer): void {
-    this.post({ kind: 'more', ...(spare ? { spare } : {}) }, spare ? [spare] : []);
+  /** The caller took a batch; `spare`: the buffers of a batch it no longer reads. */
+  more(spare?: SpareBuffers): void {
+    this.post({ kind: 'more', ...(spare ? { spare } : {}) }, spareTransferables(spare));
   }
 
   async destroy(): Promise<void> {

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { BatchPacker } from './line-batches.js';
 import { LineSplitter } from './lines.js';
 import { readLineBatch, validateReadBatch, type ReadBatch } from './parse-batch.js';
-import { transferablesOf, type RecordBatch } from './record-batch.js';
+import { transferablesOf, type RecordBatch, type SpareBuffers } from './record-batch.js';
 import type { RecordContext } from './record.js';
 
 /** From the main thread to a parse thread that reads the file itself. */
@@ -10,8 +10,8 @@ export type FileParseRequest =
   | { kind: 'read'; file: string; maxLineBytes: number }
   /** The project: validate what is read; `credits` batches may be sent ahead of the main thread. */
   | { kind: 'context'; ctx: Omit<RecordContext, 'labelIndex'>; credits: number }
-  /** The main thread took a batch: one more may be sent; `spare` is a feature buffer nobody reads any more. */
-  | { kind: 'more'; spare?: ArrayBuffer };
+  /** The main thread took a batch: one more may be sent; `spare`: buffers of a batch nobody reads any more. */
+  | { kind: 'more'; spare?: SpareBuffers };
 
 export type FileParseReply = { kind: 'batch'; records: RecordBatch; bytesRead: number } | { kind: 'end' } | { kind: 'error'; message: string };
 
@@ -22,6 +22,7 @@ const CHUNK_BYTES = 1 << 20;
  * 2,000 lines of ~2 KB hold ~30 MiB (the values and float32 features, not the lines).
  */
 const READ_AHEAD_BATCHES = 12;
+const SPARE_READ_FEATURES = 4;
 
 /**
  * A parse thread that reads a JSONL file itself: it splits and parses the lines
@@ -34,7 +35,9 @@ export class FileParser {
   private ctx: RecordContext | undefined;
   private credits = 0;
   private readonly ready: { batch: ReadBatch; bytesRead: number }[] = [];
-  private readonly spare: ArrayBuffer[] = [];
+  private readonly spare: SpareBuffers[] = [];
+  /** Features arrays of read batches already validated. */
+  private readonly spareRead: Float32Array[] = [];
   private ended = false;
   private failure: string | undefined;
   private finished = false;
@@ -61,6 +64,7 @@ export class FileParser {
     while (this.credits > 0 && this.ready.length > 0) {
       const { batch, bytesRead } = this.ready.shift()!;
       const records = validateReadBatch(batch, this.ctx, this.spare.pop());
+      if (this.spareRead.length < SPARE_READ_FEATURES) this.spareRead.push(batch.features);
       this.credits--;
       this.send({ kind: 'batch', records, bytesRead }, transferablesOf(records));
     }
@@ -83,6 +87,10 @@ export class FileParser {
     try {
       const handle = await open(file, 'r');
       try {
+        // a file started ahead of the import (see parse-threads.ts) may prove to be gzip: the import will not take it
+        const head = Buffer.alloc(2);
+        await handle.read(head, 0, 2, 0);
+        if (head[0] === 0x1f && head[1] === 0x8b) return;
         const splitter = new LineSplitter(maxLineBytes);
         const packer = new BatchPacker();
         const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -110,7 +118,7 @@ export class FileParser {
 
   private take(packer: BatchPacker, maxLineBytes: number): void {
     for (const lines of packer.full.splice(0)) {
-      this.ready.push({ batch: readLineBatch(lines, maxLineBytes), bytesRead: lines.bytesRead });
+      this.ready.push({ batch: readLineBatch(lines, maxLineBytes, this.spareRead.pop()), bytesRead: lines.bytesRead });
       packer.recycle(lines.buffer.buffer as ArrayBuffer);
     }
     this.flush();

@@ -3,14 +3,15 @@ import type { LineBatch } from './line-batches.js';
 import type { ParsedBatch } from './parse-batch.js';
 import { PARSE_WORKER_FILE, takeIdleParseThread } from './parse-threads.js';
 import type { RecordContext } from './record.js';
+import { spareTransferables, type SpareBuffers } from './record-batch.js';
 
 /** What a parse thread receives: a batch of lines (its buffer is transferred, not copied) and the project. */
 export interface ParseTask {
   batch: LineBatch;
   ctx: Omit<RecordContext, 'labelIndex'>;
   maxLineBytes: number;
-  /** A feature buffer that the main thread no longer reads, for this batch's features. */
-  spare?: ArrayBuffer;
+  /** Buffers of a batch that the main thread no longer reads, for this batch's. */
+  spare?: SpareBuffers;
 }
 
 export type ParseReply = { id: number; result: ParsedBatch } | { id: number; error: string };
@@ -45,7 +46,7 @@ export class ParsePool {
     const worker = this.workers[id % this.workers.length]!;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, task }, [task.batch.buffer.buffer as ArrayBuffer, ...(task.spare ? [task.spare] : [])]);
+      worker.postMessage({ id, task }, [task.batch.buffer.buffer as ArrayBuffer, ...spareTransferables(task.spare)]);
     });
   }
 

@@ -4,8 +4,8 @@ import { BatchPacker, lineBatches, type LineBatch } from './line-batches.js';
 import { parseLineBatch, type ParsedBatch } from './parse-batch.js';
 import { FileParseThread } from './file-parse-thread.js';
 import { ParsePool } from './parse-pool.js';
-import { PARALLEL_MIN_BYTES, PARSE_WORKER_FILE, autoParseThreads } from './parse-threads.js';
-import { recordsOf, type RecordBatch } from './record-batch.js';
+import { PARALLEL_MIN_BYTES, PARSE_WORKER_FILE, autoParseThreads, discardPrestartedParseThreads } from './parse-threads.js';
+import { buffersOf, recordsOf, type RecordBatch, type SpareBuffers } from './record-batch.js';
 import { RecordError, dimensionMismatch, validateRecord, type RecordContext, type ValidRecord } from './record.js';
 import { openSource, rawRecords, sniffFile, type ImportFormat, type RawRecord } from './sources.js';
 
@@ -40,8 +40,8 @@ const GROUP_RECORDS = 2_000;
  * staging transaction (~100 ms); measured 50-90 ms faster than 2 on a 50k-line import, for ~5 MB.
  */
 const BATCHES_AHEAD = 4;
-/** Feature buffers kept for reuse: about the batches of one staging transaction. */
-const MAX_SPARE_FEATURES = 12;
+/** Batch buffer sets kept for reuse: about the batches of one staging transaction. */
+const MAX_SPARE_BUFFERS = 12;
 
 type DimCheck = (p: ParsedRecord) => ParsedRecord;
 
@@ -108,12 +108,12 @@ function batchGroup(batch: RecordBatch, bytesRead: number, checkDim: DimCheck): 
  *
  * A JSONL record's features are a view into its batch's feature buffer. Once the
  * caller has written the records handed out so far it says so (`written()`), and
- * those buffers take the features of later batches: a fresh buffer per batch left
+ * the buffers of those batches take later batches: a fresh set per batch left
  * tens of MiB of dead buffers waiting for the garbage collector.
  */
 export class ParsedRecords implements AsyncIterable<RecordGroup> {
-  private readonly handedOut: ArrayBuffer[] = [];
-  private readonly spare: ArrayBuffer[] = [];
+  private readonly handedOut: SpareBuffers[] = [];
+  private readonly spare: SpareBuffers[] = [];
 
   constructor(
     private readonly source: string | Readable,
@@ -123,7 +123,7 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
 
   /** The records handed out so far are written: nothing reads their features any more. */
   written(): void {
-    for (const b of this.handedOut.splice(0)) if (this.spare.length < MAX_SPARE_FEATURES) this.spare.push(b);
+    for (const b of this.handedOut.splice(0)) if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(b);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordGroup> {
@@ -137,6 +137,7 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
       yield* this.jsonl(stream, checkDim);
       return;
     }
+    discardPrestartedParseThreads();
     let group: ParsedRecord[] = [];
     for await (const r of rawRecords(kind, stream, this.opts.maxLineBytes)) {
       if (r.fatal) {
@@ -157,9 +158,10 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
   private async *fileThread(file: string, checkDim: DimCheck): AsyncGenerator<RecordGroup> {
     const { labels, multiLabel, defaultSplit, labelSource } = this.ctx;
     const thread = FileParseThread.open(file, this.opts.maxLineBytes);
+    discardPrestartedParseThreads();
     try {
       for await (const { records, bytesRead } of thread.batches({ labels, multiLabel, defaultSplit, labelSource, featureDim: null }, BATCHES_AHEAD)) {
-        this.handedOut.push(records.features);
+        this.handedOut.push(buffersOf(records));
         yield batchGroup(records, bytesRead, checkDim);
         thread.more(this.spare.pop());
       }
@@ -174,6 +176,7 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
     // the dimension across batches is checked as the records are read, in order; each batch is parsed without it
     const { labelIndex, ...plainCtx } = { ...this.ctx, featureDim: null };
     const pool = workers > 0 ? new ParsePool(PARSE_WORKER_FILE, workers) : undefined;
+    discardPrestartedParseThreads();
     const packer = new BatchPacker();
     const parse = (batch: LineBatch): Promise<ParsedBatch> => {
       const spare = this.spare.pop();
@@ -186,7 +189,7 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
       const { bytesRead, result } = inFlight.shift()!;
       const { records, input } = await result;
       packer.recycle(input);
-      this.handedOut.push(records.features);
+      this.handedOut.push(buffersOf(records));
       return batchGroup(records, bytesRead, checkDim);
     };
     try {
