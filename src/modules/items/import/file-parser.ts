@@ -22,7 +22,6 @@ const CHUNK_BYTES = 1 << 20;
  * 2,000 lines of ~2 KB hold ~30 MiB (the values and float32 features, not the lines).
  */
 const READ_AHEAD_BATCHES = 12;
-const SPARE_READ_FEATURES = 4;
 
 /**
  * A parse thread that reads a JSONL file itself: it splits and parses the lines
@@ -35,9 +34,9 @@ export class FileParser {
   private ctx: RecordContext | undefined;
   private credits = 0;
   private readonly ready: { batch: ReadBatch; bytesRead: number }[] = [];
-  private readonly spare: SpareBuffers[] = [];
-  /** Features arrays of read batches already validated. */
-  private readonly spareRead: Float32Array[] = [];
+  /** Buffers of batches the main thread has written: features for reading, the rest for validating. */
+  private readonly spareFeatures: ArrayBuffer[] = [];
+  private readonly spare: Omit<SpareBuffers, 'features'>[] = [];
   private ended = false;
   private failure: string | undefined;
   private finished = false;
@@ -52,7 +51,11 @@ export class FileParser {
       this.credits += msg.credits;
     } else {
       this.credits++;
-      if (msg.spare) this.spare.push(msg.spare);
+      if (msg.spare) {
+        const { features, ...rest } = msg.spare;
+        this.spareFeatures.push(features);
+        this.spare.push(rest);
+      }
     }
     this.flush();
     this.wake?.();
@@ -64,7 +67,6 @@ export class FileParser {
     while (this.credits > 0 && this.ready.length > 0) {
       const { batch, bytesRead } = this.ready.shift()!;
       const records = validateReadBatch(batch, this.ctx, this.spare.pop());
-      if (this.spareRead.length < SPARE_READ_FEATURES) this.spareRead.push(batch.features);
       this.credits--;
       this.send({ kind: 'batch', records, bytesRead }, transferablesOf(records));
     }
@@ -118,7 +120,7 @@ export class FileParser {
 
   private take(packer: BatchPacker, maxLineBytes: number): void {
     for (const lines of packer.full.splice(0)) {
-      this.ready.push({ batch: readLineBatch(lines, maxLineBytes, this.spareRead.pop()), bytesRead: lines.bytesRead });
+      this.ready.push({ batch: readLineBatch(lines, maxLineBytes, this.spareFeatures.pop()), bytesRead: lines.bytesRead });
       packer.recycle(lines.buffer.buffer as ArrayBuffer);
     }
     this.flush();

@@ -1,7 +1,7 @@
 import { FastLineReader } from './fast-line.js';
 import type { LineBatch } from './line-batches.js';
 import { decodeLine, tooLongMessage } from './lines.js';
-import { RecordBatchBuilder, type RecordBatch, type SpareBuffers } from './record-batch.js';
+import { ByteArena, RecordBatchBuilder, type RecordBatch, type SpareBuffers } from './record-batch.js';
 import { RecordError, validateRecord, type RecordContext } from './record.js';
 
 export interface ParsedBatch {
@@ -26,8 +26,9 @@ interface ReadLine {
  */
 export interface ReadBatch {
   lines: ReadLine[];
-  /** The fast path's features, back to back. */
+  /** The fast path's features, back to back (`featuresLength` of them); they become the validated batch's. */
   features: Float32Array;
+  featuresLength: number;
   /** Bytes of the lines, for the validated batch's feature buffer. */
   inputBytes: number;
 }
@@ -49,16 +50,15 @@ function readValue(buf: Buffer, start: number, end: number): { value?: unknown; 
 }
 
 /**
- * Decodes and parses a batch of JSONL lines; nothing in it refers to the batch's line buffer. `spare`: a
- * features array of an earlier read batch that nobody reads any more (a fresh one per batch piled up as
- * old garbage in a thread that holds read batches for a while: +50 MiB of peak RSS over 200k lines).
+ * Decodes and parses a batch of JSONL lines; nothing in it refers to the batch's line buffer. `spare`: the
+ * feature buffer of a batch nobody reads any more (a fresh one per batch piled up as garbage).
  */
-export function readLineBatch(batch: LineBatch, maxLineBytes: number, spare?: Float32Array): ReadBatch {
+export function readLineBatch(batch: LineBatch, maxLineBytes: number, spare?: ArrayBuffer): ReadBatch {
   const buf = Buffer.from(batch.buffer.buffer, batch.buffer.byteOffset, batch.buffer.byteLength);
   const lines: ReadLine[] = [];
   // float32 takes ~0.55x the bytes of numbers written with 4 decimals
   const expected = Math.max(256, Math.ceil((buf.length * 0.6) / 4));
-  let features = spare && spare.length >= expected ? spare : new Float32Array(expected);
+  let features = spare && spare.byteLength >= 4 * expected ? new Float32Array(spare, 0, spare.byteLength >> 2) : new Float32Array(expected);
   let used = 0;
   const tooLong = tooLongMessage(maxLineBytes);
   let nextTooLong = 0;
@@ -85,12 +85,13 @@ export function readLineBatch(batch: LineBatch, maxLineBytes: number, spare?: Fl
     used += v.read.length;
   }
   while (nextTooLong < batch.tooLong.length) lines.push({ line: batch.tooLong[nextTooLong++]!, error: tooLong });
-  return { lines, features, inputBytes: buf.length };
+  return { lines, features, featuresLength: used, inputBytes: buf.length };
 }
 
 /** Validates a read batch against the project; the project's feature dimension across batches is checked by the caller, in order. */
-export function validateReadBatch(read: ReadBatch, ctx: RecordContext, spare?: SpareBuffers): RecordBatch {
-  const out = new RecordBatchBuilder(read.lines.length, Math.ceil(read.inputBytes * 0.6), spare);
+export function validateReadBatch(read: ReadBatch, ctx: RecordContext, spare?: Omit<SpareBuffers, 'features'>): RecordBatch {
+  const readBytes = new Uint8Array(read.features.buffer, read.features.byteOffset, read.features.byteLength);
+  const out = new RecordBatchBuilder(read.lines.length, ByteArena.over(readBytes, 4 * read.featuresLength), spare);
   for (const l of read.lines) {
     if (l.error !== undefined) {
       out.addError(l.line, { reason: l.error });
@@ -107,16 +108,12 @@ export function validateReadBatch(read: ReadBatch, ctx: RecordContext, spare?: S
   return out.build();
 }
 
-/** The read features of parseLineBatch: each batch is validated as soon as it is read, so one array serves them all. */
-let scratchFeatures: Float32Array | undefined;
-
 /**
  * Decodes, parses and validates a batch of JSONL lines. Runs in a worker thread
  * for large files (workers/import-parse.worker.ts) and inline otherwise.
  */
 export function parseLineBatch(batch: LineBatch, ctx: RecordContext, maxLineBytes: number, spare?: SpareBuffers): ParsedBatch {
-  const read = readLineBatch(batch, maxLineBytes, scratchFeatures);
-  scratchFeatures = read.features;
+  const read = readLineBatch(batch, maxLineBytes, spare?.features);
   return { records: validateReadBatch(read, ctx, spare), input: batch.buffer.buffer as ArrayBuffer };
 }
 

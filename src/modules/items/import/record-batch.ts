@@ -41,6 +41,14 @@ export class ByteArena {
     this.bytes = spare && spare.byteLength >= capacity ? new Uint8Array(spare) : new Uint8Array(Math.max(capacity, 4096));
   }
 
+  /** An arena whose first `length` bytes are already written. */
+  static over(bytes: Uint8Array, length: number): ByteArena {
+    const arena = new ByteArena(0, bytes.buffer as ArrayBuffer);
+    arena.bytes = bytes;
+    arena.length = length;
+    return arena;
+  }
+
   reserve(n: number): void {
     if (this.length + n <= this.bytes.length) return;
     const bigger = new Uint8Array(2 * (this.length + n));
@@ -85,18 +93,24 @@ export class RecordBatchBuilder {
   private readonly strings: ByteArena;
   /** A Buffer over `strings.bytes`, for its string writes. */
   private stringBuf: Buffer;
-  private readonly features: ByteArena;
+  /** The read features the arena starts with: a record whose features are a view of them is not copied. */
+  private readonly readFeatures: ArrayBufferLike;
   private readonly annotations: [number, RecordAnnotation[]][] = [];
   private readonly errors: [number, { field?: string; reason: string }][] = [];
   private payloadBytes = 0;
 
-  constructor(expected: number, featureBytes: number, spare?: SpareBuffers) {
+  /** `features`: the batch's read features, to which features read otherwise are added. */
+  constructor(
+    expected: number,
+    private readonly features: ByteArena,
+    spare?: Omit<SpareBuffers, 'features'>,
+  ) {
+    this.readFeatures = features.bytes.buffer;
     const entries = Math.max(expected, 16);
     this.ints = spare && spare.ints.byteLength >= 4 * STRIDE * entries ? new Int32Array(spare.ints) : new Int32Array(STRIDE * entries);
     this.splits = spare && spare.splits.byteLength >= entries ? new Uint8Array(spare.splits) : new Uint8Array(entries);
     this.strings = new ByteArena(128 * expected, spare?.strings);
     this.stringBuf = Buffer.from(this.strings.bytes.buffer);
-    this.features = new ByteArena(featureBytes, spare?.features);
   }
 
   addRecord(line: number, rec: ValidRecord): void {
@@ -105,7 +119,8 @@ export class RecordBatchBuilder {
     this.string(o + TEXT, rec.text, 'utf8');
     this.string(o + META, rec.meta, 'utf8');
     this.string(o + HASH, rec.contentHash, 'latin1');
-    this.ints[o + FEATURES] = rec.features ? this.features.add(rec.features) : 0;
+    // growing the arena keeps what it holds at the same offsets, so a view of the read features stays valid
+    this.ints[o + FEATURES] = !rec.features ? 0 : rec.features.buffer === this.readFeatures ? rec.features.byteOffset : this.features.add(rec.features);
     this.ints[o + FEATURES + 1] = rec.features?.length ?? 0;
     this.splits[this.count - 1] = SPLITS.indexOf(rec.split);
     if (rec.annotations.length) this.annotations.push([this.count - 1, rec.annotations]);
