@@ -1,23 +1,16 @@
-import pino, { type Logger } from 'pino';
-import { systemClock, type Clock } from './core/clock.js';
+import type { Logger } from 'pino';
+import type { Clock } from './core/clock.js';
 import type { Config } from './config/index.js';
-import { closeDb, openDb, WalCheckpointer, type Db } from './db/index.js';
+import { buildCoreDeps, recoverAbandonedJobs, type CoreDeps } from './core-deps.js';
 import { createQueueWriter, type QueueWriter } from './modules/queue/queue-writer.js';
-import { JobRunner } from './modules/jobs/index.js';
-import { recoverImports, registerImportJob } from './modules/items/index.js';
 import { ModelWorkers } from './modules/models/index.js';
 import { registerScoringJob } from './modules/scoring/index.js';
 import { registerTrainingJob } from './modules/training/index.js';
 import { maybeRetrainOnLabels, registerRetrainJob, RetrainScheduler } from './modules/evaluation/index.js';
 
-export interface Deps {
-  config: Config;
-  db: Db;
-  clock: Clock;
-  logger: Logger;
+export interface Deps extends CoreDeps {
   /** Where the annotation routes' writes run (a writer thread by default): those of one event-loop turn share one commit. */
   queue: QueueWriter;
-  runner: JobRunner;
   /** Worker threads for scoring and training (started on first use). */
   models: ModelWorkers;
   /** Cron-scheduled retraining. */
@@ -32,14 +25,10 @@ export interface Deps {
   close(): Promise<void>;
 }
 
-/** The composition root: one database handle, one job runner, every job type registered. */
+/** The composition root: the core (database, job runner, import), then every other job type and the loop. */
 export function buildDeps(config: Config, options: { clock?: Clock; logger?: Logger } = {}): Deps {
-  const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
-  const db = openDb(config.dbPath);
-  const runner = new JobRunner({ db, clock }, config.jobConcurrency);
-  const checkpointer = new WalCheckpointer(config.dbPath);
-  registerImportJob(runner, { db, clock, checkpointer, maxLineBytes: config.maxLineBytes, importWorkers: config.importWorkers });
+  const core = buildCoreDeps(config, options);
+  const { db, clock, logger, runner, checkpointer } = core;
   const models = new ModelWorkers(config.modelWorkers);
   registerScoringJob(runner, { db, clock, runner, models, config });
   registerTrainingJob(runner, { db, clock, runner, models, config });
@@ -59,17 +48,12 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
     if (job.type === 'import' && job.status === 'succeeded' && job.projectId !== null) onLabelsAdded(job.projectId);
   });
   const scheduler = new RetrainScheduler(loopDeps, logger);
-  const abandoned = runner.recoverAbandoned();
-  for (const job of abandoned) logger.warn({ jobId: job.id, type: job.type }, 'marked an abandoned job as failed');
-  recoverImports({ db, clock });
+  // the types registered here, whose abandoned jobs the core could not recover
+  recoverAbandonedJobs({ db, clock, runner, logger });
   const deps: Deps = {
-    config,
-    db,
-    clock,
-    logger,
+    ...core,
     // replaced below: the writer reads deps.clock when each write is asked for (tests move the clock)
     queue: undefined as unknown as QueueWriter,
-    runner,
     models,
     scheduler,
     onLabelsAdded,
@@ -83,8 +67,7 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
       await deps.queue.close();
       await runner.shutdown();
       await models.close();
-      await checkpointer.close();
-      closeDb(db);
+      await core.close();
     },
   };
   deps.queue = createQueueWriter(deps, config.queueWriter, config.dbPath, checkpointer);

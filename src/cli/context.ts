@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config/index.js';
-import { buildDeps, type Deps } from '../deps.js';
+import type { CoreDeps } from '../core-deps.js';
+import type { Deps } from '../deps.js';
 import { DomainError, UsageError } from '../core/errors.js';
 import pino from 'pino';
 
@@ -16,9 +17,24 @@ export function globals(cmd: Command): GlobalOptions {
 
 /** Opens the database named by --db (or QUORUM_DB, or data/quorum.db), runs `work`, closes it. */
 export async function withDeps<T>(cmd: Command, work: (deps: Deps) => Promise<T> | T): Promise<T> {
+  const { buildDeps } = await import('../deps.js');
+  return withBuilt(cmd, buildDeps, work);
+}
+
+/** As withDeps, with only the core (database, jobs, import): the model, training and loop modules stay unloaded. */
+export async function withCoreDeps<T>(cmd: Command, work: (deps: CoreDeps) => Promise<T> | T): Promise<T> {
+  const { buildCoreDeps } = await import('../core-deps.js');
+  return withBuilt(cmd, buildCoreDeps, work);
+}
+
+async function withBuilt<D extends CoreDeps, T>(
+  cmd: Command,
+  build: (config: ReturnType<typeof loadConfig>, options: { logger: pino.Logger }) => D,
+  work: (deps: D) => Promise<T> | T,
+): Promise<T> {
   const g = globals(cmd);
   const config = loadConfig(process.env, g.db ? { dbPath: g.db } : {});
-  const deps = buildDeps(config, { logger: pino({ level: 'warn' }, pino.destination(2)) });
+  const deps = build(config, { logger: pino({ level: 'warn' }, pino.destination(2)) });
   try {
     return await work(deps);
   } finally {

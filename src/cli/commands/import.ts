@@ -5,9 +5,11 @@ import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { SPLITS, type Split } from '../../core/labels.js';
 import { UsageError } from '../../core/errors.js';
-import { exportItems, formatFromName, IMPORT_FORMATS, type ImportFormat, type ImportJobParams, type ImportSummary } from '../../modules/items/index.js';
+import type { ImportJobParams } from '../../modules/items/import/import.job.js';
+import type { ImportSummary } from '../../modules/items/import/import.service.js';
+import { formatFromName, IMPORT_FORMATS, type ImportFormat } from '../../modules/items/import/sources.js';
 import { resolveProject } from '../../modules/projects/index.js';
-import { choice, JobFailedError, output, progressReporter, withDeps } from '../context.js';
+import { choice, JobFailedError, output, progressReporter, withCoreDeps, withDeps } from '../context.js';
 
 interface ImportFlags {
   split: Split;
@@ -41,7 +43,7 @@ export function importCommands(program: Command): void {
       const path = resolve(file);
       if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${file}: no such file`);
       if (o.rejects && o.onError !== 'skip') throw new UsageError('--rejects needs --on-error skip');
-      await withDeps(cmd, async (deps) => {
+      await withCoreDeps(cmd, async (deps) => {
         const project = resolveProject(deps, ref);
         const params: ImportJobParams = {
           project: project.id, file: path, sourceName: basename(path), format: o.format ?? formatFromName(path) ?? 'jsonl',
@@ -66,6 +68,7 @@ export function importCommands(program: Command): void {
     .option('--predictions', "add each item's current prediction: {modelVersion, label, probabilities}")
     .action(async (ref: string, o: { format?: 'jsonl' | 'csv'; out?: string; predictions?: boolean }, cmd: Command) => {
       const format = o.format ?? (o.out ? formatFromName(o.out) : undefined) ?? 'jsonl';
+      const { exportItems } = await import('../../modules/items/items.service.js');
       await withDeps(cmd, async (deps) => {
         const project = resolveProject(deps, ref);
         const target = o.out ? createWriteStream(resolve(o.out)) : process.stdout;

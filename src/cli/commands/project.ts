@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SCALES } from '../../core/labels.js';
 import { createProject, deleteProject, getProject, listProjects, type Project } from '../../modules/projects/index.js';
-import { choice, output, parseLabels, table, withDeps } from '../context.js';
+import { choice, output, parseLabels, table, withCoreDeps } from '../context.js';
 
 function describeProject(p: Project): string {
   return [
@@ -29,7 +29,7 @@ export function projectCommands(program: Command): void {
     .option('--scale <scale>', `measurement scale: ${SCALES.join('|')}`, choice('--scale', SCALES), 'nominal')
     .option('--description <text>', 'what the project is about', '')
     .action(async (name: string, o: { labels: string[]; multiLabel?: boolean; scale: (typeof SCALES)[number]; description: string }, cmd: Command) => {
-      await withDeps(cmd, (deps) => {
+      await withCoreDeps(cmd, (deps) => {
         const p = createProject(deps, { name, labels: o.labels, multiLabel: !!o.multiLabel, scale: o.scale, description: o.description });
         output(cmd, p, () => `created ${describeProject(p)}`);
       });
@@ -39,7 +39,7 @@ export function projectCommands(program: Command): void {
     .command('list')
     .description('list projects')
     .action(async (_o: unknown, cmd: Command) => {
-      await withDeps(cmd, (deps) => {
+      await withCoreDeps(cmd, (deps) => {
         const ps = listProjects(deps);
         output(cmd, ps, () =>
           ps.length === 0
@@ -54,7 +54,7 @@ export function projectCommands(program: Command): void {
     .description('show a project and its counts')
     .argument('<project>', 'project name or id')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
-      await withDeps(cmd, (deps) => {
+      await withCoreDeps(cmd, (deps) => {
         const p = getProject(deps, ref);
         output(cmd, p, () => describeProject(p));
       });
@@ -66,7 +66,7 @@ export function projectCommands(program: Command): void {
     .argument('<project>', 'project name or id')
     .requiredOption('--yes', 'confirm the deletion')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
-      await withDeps(cmd, (deps) => {
+      await withCoreDeps(cmd, (deps) => {
         const p = getProject(deps, ref);
         deleteProject(deps, p.id);
         output(cmd, { deleted: p.name }, () => `deleted project ${p.name}`);

@@ -86,11 +86,15 @@ export class JobRunner {
     this.types.set(type, def);
   }
 
-  /** Marks jobs whose process is gone as failed and lets each type clean up after them. */
+  /**
+   * Marks jobs whose process is gone as failed and lets each type clean up after them. Only jobs of the
+   * types registered here: a process that knows only some (a CLI import) leaves the others, with their
+   * clean-up, to one that knows them.
+   */
   recoverAbandoned(): JobRow[] {
     const now = this.deps.clock.now();
     const abandoned = liveJobs(this.deps.db).filter((j) => {
-      if (this.running.has(j.id)) return false;
+      if (this.running.has(j.id) || !this.types.has(j.type)) return false;
       if (j.runnerPid == null) return true;
       if (j.runnerHost === this.host) return j.runnerPid === process.pid || !pidAlive(j.runnerPid);
       return now - (j.heartbeatAt ?? j.createdAt) > STALE_AFTER_MS;

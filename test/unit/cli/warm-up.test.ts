@@ -24,11 +24,11 @@ describe('the CLI warm-up reads the command line as commander does', () => {
     expect(importFileOf(['import', 'P'])).toBeUndefined();
   });
 
-  it("knows every option of the import command that takes a value, and the configuration's line limit", () => {
-    const importCommand = buildProgram().commands.find((c) => c.name() === 'import')!;
+  it("knows every option of the import command that takes a value, and the configuration's line limit", async () => {
+    const importCommand = (await buildProgram('import')).commands.find((c) => c.name() === 'import')!;
     const valued = importCommand.options.filter((o) => o.required || o.optional).map((o) => o.long);
     expect([...valued].sort()).toEqual([...IMPORT_VALUED_OPTIONS].sort());
-    const globals = buildProgram().options.filter((o) => o.required || o.optional).map((o) => o.long);
+    const globals = (await buildProgram()).options.filter((o) => o.required || o.optional).map((o) => o.long);
     expect(globals).toEqual(['--db']);
     expect(loadConfig({}).maxLineBytes).toBe(16 * 1024 * 1024);
   });
