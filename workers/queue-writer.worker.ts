@@ -8,11 +8,12 @@ import { toWireError } from '../src/core/errors.js';
 import { closeDb, openDb } from '../src/db/index.js';
 import { commitTogether } from '../src/db/group-commit.js';
 import { runQueueOp } from '../src/modules/queue/queue-ops.js';
-import { WRITER_AUTOCHECKPOINT_PAGES, type WriterReply, type WriterRequest } from '../src/modules/queue/queue-writer.js';
+import { OFFLOADED_AUTOCHECKPOINT_PAGES } from '../src/db/checkpointer.js';
+import type { WriterReply, WriterRequest } from '../src/modules/queue/queue-writer.js';
 
 const db = openDb((workerData as { dbPath: string }).dbPath, { migrate: false });
 // the checkpointer thread does the copying (workers/wal-checkpoint.worker.ts); this only lets the WAL restart
-db.$client.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
+db.$client.pragma(`wal_autocheckpoint = ${OFFLOADED_AUTOCHECKPOINT_PAGES}`);
 let now = 0;
 let labelsAdded: number[] = [];
 // the main thread's clock, read when each write was asked for (tests move it)

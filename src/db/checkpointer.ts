@@ -6,6 +6,15 @@ import { projectRoot } from '../core/paths.js';
 
 export const WAL_CHECKPOINT_FILE = join(projectRoot(), 'dist', 'workers', 'wal-checkpoint.worker.js');
 const CHECKPOINT_INTERVAL_MS = 100;
+/**
+ * A writer's own auto-checkpoint while the thread does the copying (64 MiB of 4 KiB
+ * pages). Not off: the WAL restarts only when a writer begins with every frame
+ * copied, which a writer committing back to back rarely sees, so a 200k-line import
+ * grew it to 300 MiB (and each page lookup searches the whole WAL index). At this
+ * threshold the writer's checkpoint finds nearly everything copied already, and the
+ * WAL restarts.
+ */
+export const OFFLOADED_AUTOCHECKPOINT_PAGES = 16_000;
 
 /**
  * A thread that checkpoints the WAL (workers/wal-checkpoint.worker.ts) while heavy
@@ -51,13 +60,13 @@ export class WalCheckpointer {
   }
 
   /**
-   * Holds the thread and turns off the connection's own auto-checkpoint until the
+   * Holds the thread and raises the connection's own auto-checkpoint until the
    * returned function is called: its commits then leave the copying to the thread.
    */
   offload(client: Database.Database): () => Promise<void> {
     if (!this.available) return async () => {};
     const release = this.hold();
-    const restore = scopedPragma(client, 'wal_autocheckpoint', 0);
+    const restore = scopedPragma(client, 'wal_autocheckpoint', OFFLOADED_AUTOCHECKPOINT_PAGES);
     return async () => {
       restore();
       await release();

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
+import { OFFLOADED_AUTOCHECKPOINT_PAGES } from '../../src/db/checkpointer.js';
 import { WalCheckpointer, scopedPragma } from '../../src/db/index.js';
 import { makeTestDeps, type TestContext } from '../helpers.js';
 
@@ -58,7 +59,7 @@ it("offloading leaves the copying to the checkpointer thread, which runs while a
   const endOffload = checkpointer.offload(db);
   const holdToo = checkpointer.hold();
   expect(checkpointer.running).toBe(true);
-  expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+  expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(OFFLOADED_AUTOCHECKPOINT_PAGES);
   writeMiB(db, 8);
   const deadline = Date.now() + 10_000;
   while (statSync(path).size < sizeBefore + (15 << 20) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -20,8 +20,6 @@ import { GroupCommit, type Db, type WalCheckpointer } from '../../db/index.js';
 import { runQueueOp, type QueueOp } from './queue-ops.js';
 
 export const QUEUE_WRITER_FILE = join(projectRoot(), 'dist', 'workers', 'queue-writer.worker.js');
-/** The writer's own auto-checkpoint (64 MiB of 4 KiB pages): the WAL stays bounded, the checkpointer does the copying. */
-export const WRITER_AUTOCHECKPOINT_PAGES = 16_000;
 
 export interface QueueWriter {
   run<T>(op: QueueOp): Promise<T>;
