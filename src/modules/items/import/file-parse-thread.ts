@@ -53,9 +53,9 @@ export class FileParseThread {
     }
   }
 
-  /** The caller took a batch; `spare`: the buffers of a batch it no longer reads. */
-  more(spare?: SpareBuffers): void {
-    this.post({ kind: 'more', ...(spare ? { spare } : {}) }, spareTransferables(spare));
+  /** The caller took a batch; `spare`: the buffers of batches it no longer reads. */
+  more(spare: SpareBuffers[]): void {
+    this.post({ kind: 'more', spare }, spare.flatMap(spareTransferables));
   }
 
   async destroy(): Promise<void> {

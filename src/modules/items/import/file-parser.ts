@@ -10,8 +10,8 @@ export type FileParseRequest =
   | { kind: 'read'; file: string; maxLineBytes: number }
   /** The project: validate what is read; `credits` batches may be sent ahead of the main thread. */
   | { kind: 'context'; ctx: Omit<RecordContext, 'labelIndex'>; credits: number }
-  /** The main thread took a batch: one more may be sent; `spare`: buffers of a batch nobody reads any more. */
-  | { kind: 'more'; spare?: SpareBuffers };
+  /** The main thread took a batch: one more may be sent; `spare`: buffers of batches nobody reads any more. */
+  | { kind: 'more'; spare: SpareBuffers[] };
 
 export type FileParseReply = { kind: 'batch'; records: RecordBatch; bytesRead: number } | { kind: 'end' } | { kind: 'error'; message: string };
 
@@ -22,6 +22,8 @@ const CHUNK_BYTES = 1 << 20;
  * 2,000 lines of ~2 KB hold ~30 MiB (the values and float32 features, not the lines).
  */
 const READ_AHEAD_BATCHES = 12;
+/** Buffer sets kept for later batches: what is in flight at most (a few batches each way). */
+const MAX_SPARE_SETS = 8;
 
 /**
  * A parse thread that reads a JSONL file itself: it splits and parses the lines
@@ -51,8 +53,8 @@ export class FileParser {
       this.credits += msg.credits;
     } else {
       this.credits++;
-      if (msg.spare) {
-        const { features, ...rest } = msg.spare;
+      for (const { features, ...rest } of msg.spare) {
+        if (this.spare.length >= MAX_SPARE_SETS) break;
         this.spareFeatures.push(features);
         this.spare.push(rest);
       }

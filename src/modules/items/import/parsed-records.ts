@@ -163,7 +163,8 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
       for await (const { records, bytesRead } of thread.batches({ labels, multiLabel, defaultSplit, labelSource, featureDim: null }, BATCHES_AHEAD)) {
         this.handedOut.push(buffersOf(records));
         yield batchGroup(records, bytesRead, checkDim);
-        thread.more(this.spare.pop());
+        // every set written so far goes back: between two staging transactions the thread would otherwise allocate
+        thread.more(this.spare.splice(0));
       }
     } finally {
       await thread.destroy();
