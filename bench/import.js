@@ -1,7 +1,10 @@
 // Import throughput and peak memory of the real CLI, against a floor that only
 // reads and JSON.parses the same file. Each measurement is a child process.
 //
-//   node bench/import.js [--sizes 50000,200000] [--runs 3]
+//   node bench/import.js [--sizes 50000,200000] [--runs 3] [--compare OTHER/bin/quorum.js]
+//
+// --compare: another build's CLI (a checkout of an earlier commit, built), run on the same file right after this
+// one in every run, so that both meet the same noise; the table gets its time and the ratio of the two.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CLI, LABELS, OUT, ROOT, ensureOut, flags, fmt, freshDb, generateJsonl, isMain, log, machine, median, quorum, runChild, table } from './lib.js';
@@ -9,10 +12,10 @@ import { CLI, LABELS, OUT, ROOT, ensureOut, flags, fmt, freshDb, generateJsonl, 
 const FLOOR = join(ROOT, 'bench', 'floor.js');
 const CHILD_TIMEOUT_MS = 10 * 60_000;
 
-export async function importOnce(file, lines, env = {}) {
+export async function importOnce(file, lines, env = {}, cli = CLI) {
   const db = freshDb(join(OUT, 'import.db'));
   await quorum(['--db', db, '--json', 'project', 'create', 'P', '--labels', LABELS.join(',')]);
-  const r = await runChild(process.execPath, [CLI, '--db', db, '--json', 'import', 'P', file], { timeoutMs: CHILD_TIMEOUT_MS, env });
+  const r = await runChild(process.execPath, [cli, '--db', db, '--json', 'import', 'P', file], { timeoutMs: CHILD_TIMEOUT_MS, env });
   const summary = JSON.parse(r.stdout);
   if (summary.inserted !== lines || summary.rejected !== 0) throw new Error(`import summary does not match the file: ${r.stdout}`);
   // the import job itself, from its row: the wall time minus process and module start-up and closing
@@ -36,7 +39,7 @@ async function startupOnce() {
   return { nodeMs: node.wallMs, cliMs: cli.wallMs };
 }
 
-export async function runImportBench({ sizes = [50_000, 200_000], runs = 3 } = {}) {
+export async function runImportBench({ sizes = [50_000, 200_000], runs = 3, compare } = {}) {
   ensureOut();
   const results = [];
   const startup = [];
@@ -46,6 +49,7 @@ export async function runImportBench({ sizes = [50_000, 200_000], runs = 3 } = {
     const gen = await generateJsonl(n);
     const imp = [];
     const flo = [];
+    const other = [];
     // interleaved, so that a noisy neighbour hits both sides alike
     for (let i = 0; i < runs; i++) {
       const f = await floorOnce(gen.path, n);
@@ -54,6 +58,11 @@ export async function runImportBench({ sizes = [50_000, 200_000], runs = 3 } = {
       const m = await importOnce(gen.path, n);
       imp.push(m);
       log(`import: ${n} import run ${i + 1}/${runs}: ${fmt.ms(m.wallMs)} (${fmt.int(n / (m.wallMs / 1000))} items/s; the job alone ${fmt.ms(m.jobMs)}, ${fmt.int(n / (m.jobMs / 1000))} items/s), peak RSS ${fmt.mib(m.maxRssKiB)}`);
+      if (compare) {
+        const o = await importOnce(gen.path, n, {}, compare);
+        other.push(o);
+        log(`import: ${n} compared build run ${i + 1}/${runs}: ${fmt.ms(o.wallMs)} (${fmt.int(n / (o.wallMs / 1000))} items/s), peak RSS ${fmt.mib(o.maxRssKiB)}`);
+      }
     }
     const impMs = median(imp.map((r) => r.wallMs));
     const floMs = median(flo.map((r) => r.wallMs));
@@ -64,6 +73,9 @@ export async function runImportBench({ sizes = [50_000, 200_000], runs = 3 } = {
       import: { wallMs: impMs, itemsPerSec: n / (impMs / 1000), jobMs: median(imp.map((r) => r.jobMs)), jobItemsPerSec: n / (median(imp.map((r) => r.jobMs)) / 1000), maxRssKiB: median(imp.map((r) => r.maxRssKiB)), runs: imp },
       floor: { wallMs: floMs, linesPerSec: n / (floMs / 1000), maxRssKiB: median(flo.map((r) => r.maxRssKiB)), runs: flo },
       timeRatio: impMs / floMs,
+      ...(compare
+        ? { compared: { wallMs: median(other.map((r) => r.wallMs)), maxRssKiB: median(other.map((r) => r.maxRssKiB)), ratio: impMs / median(other.map((r) => r.wallMs)), runs: other } }
+        : {}),
       rssRatio: median(imp.map((r) => r.maxRssKiB)) / median(flo.map((r) => r.maxRssKiB)),
     });
   }
@@ -72,6 +84,7 @@ export async function runImportBench({ sizes = [50_000, 200_000], runs = 3 } = {
     nodeStartupMs: median(startup.map((s) => s.nodeMs)),
     cliStartupMs: median(startup.map((s) => s.cliMs)),
     runs,
+    ...(compare ? { compare } : {}),
     results,
   };
 }
@@ -79,7 +92,10 @@ export async function runImportBench({ sizes = [50_000, 200_000], runs = 3 } = {
 export function importTable(res, { md = false } = {}) {
   return table(
     [
-      ['lines', 'file', 'import time', 'import items/s', 'the job alone', 'floor time', 'floor lines/s', 'time ratio import/floor', 'import peak RSS', 'floor peak RSS'],
+      [
+        'lines', 'file', 'import time', 'import items/s', 'the job alone', 'floor time', 'floor lines/s', 'time ratio import/floor', 'import peak RSS', 'floor peak RSS',
+        ...(res.compare ? ['compared build: time, peak RSS', 'time ratio this/compared'] : []),
+      ],
       ...res.results.map((r) => [
         fmt.int(r.lines),
         `${r.fileMiB.toFixed(0)} MiB`,
@@ -91,6 +107,7 @@ export function importTable(res, { md = false } = {}) {
         `${r.timeRatio.toFixed(2)}x`,
         fmt.mib(r.import.maxRssKiB),
         fmt.mib(r.floor.maxRssKiB),
+        ...(r.compared ? [`${fmt.ms(r.compared.wallMs)}, ${fmt.mib(r.compared.maxRssKiB)}`, `${r.compared.ratio.toFixed(2)}x`] : []),
       ]),
     ],
     { md },
@@ -130,6 +147,7 @@ if (isMain(import.meta.url)) {
   const res = await runImportBench({
     ...(f.sizes ? { sizes: String(f.sizes).split(',').map(Number) } : {}),
     ...(f.runs ? { runs: Number(f.runs) } : {}),
+    ...(f.compare ? { compare: String(f.compare) } : {}),
   });
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(OUT, 'import-results.json'), JSON.stringify(res, null, 2));

@@ -88,6 +88,23 @@ describe('job runner', () => {
     await pending.catch(() => undefined);
   });
 
+  it('a process recovers only the jobs of the types it knows; the others wait for one that knows them', () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const row = t.deps.db.$client
+      .prepare(`INSERT INTO jobs (type, status, params, runner_pid, runner_host, created_at) VALUES ('scoring', 'running', '{}', ?, ?, ?) RETURNING id`)
+      .get(Number(dead), hostname(), Date.now()) as { id: number };
+    const importOnly = new JobRunner({ db: t.deps.db, clock: t.deps.clock });
+    importOnly.register('import', { run: async () => ({}) });
+    expect(importOnly.recoverAbandoned()).toEqual([]);
+    expect(importOnly.get(row.id).status).toBe('running');
+    const cleaned: number[] = [];
+    const knowsScoring = new JobRunner({ db: t.deps.db, clock: t.deps.clock });
+    knowsScoring.register('scoring', { run: async () => ({}), cleanupAbandoned: (job) => void cleaned.push(job.id) });
+    expect(knowsScoring.recoverAbandoned().map((j) => j.id)).toEqual([row.id]);
+    expect(knowsScoring.get(row.id).status).toBe('failed');
+    expect(cleaned).toEqual([row.id]);
+  });
+
   it('jobs of a live process on this host are left alone', () => {
     const row = t.deps.db.$client
       .prepare(`INSERT INTO jobs (type, status, params, runner_pid, runner_host, created_at) VALUES ('import', 'running', '{}', ?, ?, ?) RETURNING id`)
