@@ -3,6 +3,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import type { Config } from './config/index.js';
 import { closeDb, openDb, WalCheckpointer, type Db } from './db/index.js';
 import { JobRunner } from './modules/jobs/index.js';
+// the import job's own file, not the items module's index: that also loads the HTTP schemas and the export
 import { recoverImports, registerImportJob } from './modules/items/import/import.job.js';
 
 /** What every process needs: the database, the job runner with the import job, the checkpointer. */

@@ -48,7 +48,7 @@ function threadsWanted(env: NodeJS.ProcessEnv): number {
 /**
  * `quorum import` starts its parse threads. With one thread (2-3 cores) and a
  * JSONL file big enough for it, the thread starts reading and parsing the file at
- * once: the import then finds the first ~20,000 lines parsed. Guesses are safe: an
+ * once: the import then finds the first lines (up to ~24,000) parsed. Guesses are safe: an
  * import takes a thread's reading only for the same file, unchanged, with the same
  * line limit, and threads nobody takes end with the process.
  */

@@ -49,7 +49,7 @@ function fileIdentity(file: string): { size: number; mtimeMs: number } | undefin
  * Starts a parse thread before the import asks for one; with `reading`, the thread
  * starts reading and parsing that file at once, before the project is known (see
  * FileParser). The CLI does this as its first step for `quorum import`, so that the
- * thread's start and the file's first ~25,000 lines run on the other core while the
+ * thread's start and the file's first lines (up to ~24,000) run on the other core while the
  * main thread loads the CLI's modules. Threads nobody takes do not keep the
  * process alive.
  */

@@ -137,7 +137,7 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
       yield* this.jsonl(stream, checkDim);
       return;
     }
-    discardPrestartedParseThreads();
+    void discardPrestartedParseThreads();
     let group: ParsedRecord[] = [];
     for await (const r of rawRecords(kind, stream, this.opts.maxLineBytes)) {
       if (r.fatal) {
@@ -158,7 +158,7 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
   private async *fileThread(file: string, checkDim: DimCheck): AsyncGenerator<RecordGroup> {
     const { labels, multiLabel, defaultSplit, labelSource } = this.ctx;
     const thread = FileParseThread.open(file, this.opts.maxLineBytes);
-    discardPrestartedParseThreads();
+    void discardPrestartedParseThreads();
     try {
       for await (const { records, bytesRead } of thread.batches({ labels, multiLabel, defaultSplit, labelSource, featureDim: null }, BATCHES_AHEAD)) {
         this.handedOut.push(buffersOf(records));
@@ -177,7 +177,7 @@ export class ParsedRecords implements AsyncIterable<RecordGroup> {
     // the dimension across batches is checked as the records are read, in order; each batch is parsed without it
     const { labelIndex, ...plainCtx } = { ...this.ctx, featureDim: null };
     const pool = workers > 0 ? new ParsePool(PARSE_WORKER_FILE, workers) : undefined;
-    discardPrestartedParseThreads();
+    void discardPrestartedParseThreads();
     const packer = new BatchPacker();
     const parse = (batch: LineBatch): Promise<ParsedBatch> => {
       const spare = this.spare.pop();
