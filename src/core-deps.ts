@@ -24,14 +24,15 @@ export interface CoreDeps {
  * loaded (buildDeps adds them). Jobs of the types it knows that a dead process left
  * running are failed and cleaned up; the others wait for a process that knows them.
  */
-export function buildCoreDeps(config: Config, options: { clock?: Clock; logger?: Logger } = {}): CoreDeps {
+export function buildCoreDeps(config: Config, options: { clock?: Clock; logger?: Logger; recover?: boolean } = {}): CoreDeps {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
   const db = openDb(config.dbPath);
   const runner = new JobRunner({ db, clock }, config.jobConcurrency);
   const checkpointer = new WalCheckpointer(config.dbPath);
   registerImportJob(runner, { db, clock, checkpointer, maxLineBytes: config.maxLineBytes, importWorkers: config.importWorkers });
-  recoverAbandonedJobs({ db, clock, runner, logger });
+  // buildDeps recovers once, after it has registered its types
+  if (options.recover ?? true) recoverAbandonedJobs({ db, clock, runner, logger });
   return {
     config,
     db,

@@ -27,7 +27,7 @@ export interface Deps extends CoreDeps {
 
 /** The composition root: the core (database, job runner, import), then every other job type and the loop. */
 export function buildDeps(config: Config, options: { clock?: Clock; logger?: Logger } = {}): Deps {
-  const core = buildCoreDeps(config, options);
+  const core = buildCoreDeps(config, { ...options, recover: false });
   const { db, clock, logger, runner, checkpointer } = core;
   const models = new ModelWorkers(config.modelWorkers);
   registerScoringJob(runner, { db, clock, runner, models, config });
@@ -48,7 +48,6 @@ export function buildDeps(config: Config, options: { clock?: Clock; logger?: Log
     if (job.type === 'import' && job.status === 'succeeded' && job.projectId !== null) onLabelsAdded(job.projectId);
   });
   const scheduler = new RetrainScheduler(loopDeps, logger);
-  // the types registered here, whose abandoned jobs the core could not recover
   recoverAbandonedJobs({ db, clock, runner, logger });
   const deps: Deps = {
     ...core,

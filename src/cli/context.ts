@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, type Config } from '../config/index.js';
 import type { CoreDeps } from '../core-deps.js';
 import type { Deps } from '../deps.js';
 import { DomainError, UsageError } from '../core/errors.js';
@@ -29,7 +29,7 @@ export async function withCoreDeps<T>(cmd: Command, work: (deps: CoreDeps) => Pr
 
 async function withBuilt<D extends CoreDeps, T>(
   cmd: Command,
-  build: (config: ReturnType<typeof loadConfig>, options: { logger: pino.Logger }) => D,
+  build: (config: Config, options: { logger: pino.Logger }) => D,
   work: (deps: D) => Promise<T> | T,
 ): Promise<T> {
   const g = globals(cmd);

@@ -44,8 +44,8 @@ export async function buildProgram(command?: string): Promise<Command> {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const program = await buildProgram(argv.includes('--help') || argv.includes('-h') ? undefined : commandOf(argv));
   try {
+    const program = await buildProgram(argv.includes('--help') || argv.includes('-h') ? undefined : commandOf(argv));
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {

@@ -53,6 +53,14 @@ function threadsWanted(env: NodeJS.ProcessEnv): number {
  * line limit, and threads nobody takes end with the process.
  */
 export function warmUp(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+  try {
+    startAhead(argv, env);
+  } catch {
+    // only a head start: the import starts its threads itself, and says what is wrong with its input
+  }
+}
+
+function startAhead(argv: readonly string[], env: NodeJS.ProcessEnv): void {
   if (commandOf(argv) !== 'import') return;
   const threads = threadsWanted(env);
   if (threads === 0) return;
