@@ -1,0 +1,40 @@
+// Bundles the compiled CLI (dist/src/cli/main.js) into dist/cli/, one chunk per command, so that a command
+// loads a few files instead of ~340 modules: Node 20 has no compile cache for ES modules, and resolving,
+// reading and compiling each file was half of a short command's time (BENCHMARKS.md §1).
+//
+// Only pure-ESM packages that every command loads are bundled. Native addons, packages that start their
+// own worker or read files next to their code (piscina, pino, better-sqlite3, onnxruntime, tfjs,
+// swagger-ui-dist), and CommonJS ones stay external and load from node_modules as before.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'dist', 'cli');
+const BUNDLED = new Set(['zod', 'drizzle-orm', 'hono', '@hono/zod-openapi', '@hono/zod-validator', '@hono/node-server', '@asteasolutions/zod-to-openapi', 'csv-parse', 'csv-stringify']);
+
+function packageOf(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const externalUnlessBundled = {
+  name: 'external-unless-bundled',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.has(packageOf(args.path)) ? undefined : { path: args.path, external: true }));
+  },
+};
+
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  entryPoints: { quorum: join(ROOT, 'dist', 'src', 'cli', 'main.js') },
+  outdir: OUT,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  plugins: [externalUnlessBundled],
+  logLevel: 'warning',
+});
