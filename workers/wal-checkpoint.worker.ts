@@ -26,3 +26,4 @@ parentPort!.on('message', (msg: unknown) => {
   db.close();
   process.exit(0);
 });
+parentPort!.postMessage('ready');

@@ -30,6 +30,8 @@ export const OFFLOADED_AUTOCHECKPOINT_PAGES = 16_000;
 export class WalCheckpointer {
   private thread: Worker | undefined;
   private holders = 0;
+  /** Threads that opened the database and wait for messages. */
+  private readonly ready = new WeakSet<Worker>();
 
   constructor(
     private readonly dbPath: string,
@@ -83,6 +85,9 @@ export class WalCheckpointer {
     const thread = new Worker(WAL_CHECKPOINT_FILE, { workerData: { dbPath: this.dbPath, intervalMs: this.intervalMs } });
     // without it the writers' own auto-checkpoints still bound the WAL
     thread.on('error', () => undefined);
+    thread.once('message', (msg: unknown) => {
+      if (msg === 'ready') this.ready.add(thread);
+    });
     thread.on('exit', () => {
       if (this.thread === thread) this.thread = undefined;
     });
@@ -97,7 +102,9 @@ export class WalCheckpointer {
     const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
     // unreferenced while it runs (it must not keep a process alive); waited for while it stops
     thread.ref();
-    thread.postMessage('close');
+    // one still starting (a short import) is stopped at once: waiting for its start to ask it to close took ~100 ms
+    if (this.ready.has(thread)) thread.postMessage('close');
+    else void thread.terminate();
     await exited;
   }
 }

@@ -74,6 +74,26 @@ it("offloading leaves the copying to the checkpointer thread, which runs while a
   db.close();
 });
 
+it('a thread released while it is still starting is stopped, and the next hold starts one that copies', async () => {
+  const { path, db } = walDb();
+  const checkpointer = new WalCheckpointer(path, 20);
+  // a short import: held and released before the thread has opened the database
+  const release = checkpointer.hold();
+  expect(checkpointer.running).toBe(true);
+  await release();
+  expect(checkpointer.running).toBe(false);
+
+  const sizeBefore = statSync(path).size;
+  const endOffload = checkpointer.offload(db);
+  writeMiB(db, 8);
+  const deadline = Date.now() + 10_000;
+  while (statSync(path).size < sizeBefore + (7 << 20) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(statSync(path).size).toBeGreaterThanOrEqual(sizeBefore + (7 << 20));
+  await endOffload();
+  expect(checkpointer.running).toBe(false);
+  db.close();
+});
+
 it('an in-memory database has no checkpointer: offloading changes nothing', async () => {
   const checkpointer = new WalCheckpointer(':memory:');
   const db = new Database(':memory:');
