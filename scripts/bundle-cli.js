@@ -2,10 +2,11 @@
 // loads a few files instead of ~340 modules: Node 20 has no compile cache for ES modules, and resolving,
 // reading and compiling each file was half of a short command's time (BENCHMARKS.md §1).
 //
-// Only pure-ESM packages that every command loads are bundled. Native addons, packages that start their
-// own worker or read files next to their code (piscina, pino, better-sqlite3, onnxruntime, tfjs,
-// swagger-ui-dist), and CommonJS ones stay external and load from node_modules as before.
-import { rmSync } from 'node:fs';
+// Only the pure-JS packages the commands load are bundled (zod-to-openapi is CommonJS but requires nothing).
+// Native addons, packages that start their own threads or read files next to their code (better-sqlite3,
+// onnxruntime, tfjs, piscina, pino, swagger-ui-dist) and CommonJS packages that require Node's modules
+// (commander: an ES module bundle has no require()) stay external and load from node_modules.
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -38,3 +39,10 @@ await build({
   plugins: [externalUnlessBundled],
   logLevel: 'warning',
 });
+
+// A bundled CommonJS package that requires one of Node's modules would fail only when a command loads it
+const withRequire = readdirSync(OUT).filter((f) => readFileSync(join(OUT, f), 'utf8').includes('Dynamic require of'));
+if (withRequire.length > 0) {
+  console.error(`bundle-cli: ${withRequire.join(', ')} require() a module at run time; keep that package external`);
+  process.exit(1);
+}
