@@ -3,6 +3,8 @@ import { DomainError } from '../../src/core/errors.js';
 import { commitTogether } from '../../src/db/group-commit.js';
 import { resolveProject } from '../../src/modules/projects/index.js';
 import { refillQueue } from '../../src/modules/queue/index.js';
+import { unqueuedCount } from '../../src/modules/queue/queue.repo.js';
+import { runInTransaction } from '../../src/db/index.js';
 import type { QueueOp } from '../../src/modules/queue/queue-ops.js';
 import { createUser } from '../../src/modules/users/index.js';
 import type { UserRow } from '../../src/db/schema/users.js';
@@ -122,37 +124,50 @@ describe('the queue writer', () => {
 });
 
 describe('the cold-start refill', () => {
-  it('continues where it stopped, in seeded order, and still queues items imported later with a smaller key', async () => {
+  it('queues the unqueued items in seeded order, items imported later at their own key among them', async () => {
     const { t } = await setup('inline', 20);
     const sqlite = t.deps.db.$client;
     const project = resolveProject(t.deps, 'w');
     const inOrder = () => (sqlite.prepare(`SELECT external_id AS id FROM items WHERE project_id = ? ORDER BY rand, id`).all(project.id) as { id: string }[]).map((r) => r.id);
     const queued = () => (sqlite.prepare(`SELECT i.external_id AS id FROM queue_slots s JOIN items i ON i.id = s.item_id ORDER BY s.id`).all() as { id: string }[]).map((r) => r.id);
-    const order = inOrder();
 
     expect(refillQueue(t.deps, project, 5)).toBe(5);
     expect(refillQueue(t.deps, project, 5)).toBe(5);
-    expect(queued()).toEqual(order.slice(0, 10));
-    const cursorRand = (sqlite.prepare(`SELECT max(i.rand) AS r FROM queue_slots s JOIN items i ON i.id = s.item_id`).get() as { r: number }).r;
+    const first = queued();
+    expect(first).toEqual(inOrder().slice(0, 10));
+    expect(unqueuedCount(t.deps.db, project.id)).toBe(10);
+    const lastRand = (sqlite.prepare(`SELECT max(i.rand) AS r FROM queue_slots s JOIN items i ON i.id = s.item_id`).get() as { r: number }).r;
 
     await importText(t.deps, 'w', jsonl(Array.from({ length: 10 }, (_, i) => ({ id: `late${i}`, text: `late ${i}` }))));
-    const lateBefore = sqlite.prepare(`SELECT count(*) AS n FROM items WHERE external_id LIKE 'late%' AND rand < ?`).get(cursorRand) as { n: number };
-    expect(lateBefore.n).toBeGreaterThan(0); // the case under test: keys the refill has already passed
+    const lateBefore = sqlite.prepare(`SELECT count(*) AS n FROM items WHERE external_id LIKE 'late%' AND rand < ?`).get(lastRand) as { n: number };
+    expect(lateBefore.n).toBeGreaterThan(0); // the case under test: keys before those already queued
+    expect(unqueuedCount(t.deps.db, project.id)).toBe(20);
 
     let rounds = 0;
     while (refillQueue(t.deps, project, 5) > 0) rounds++;
-    expect(rounds).toBeGreaterThanOrEqual(4);
+    expect(rounds).toBe(4);
     const all = queued();
-    expect(all).toHaveLength(30);
-    expect(new Set(all).size).toBe(30);
-    // whole chunks from the cursor on, in key order (late items with a larger key among them); once a walk from the
-    // cursor comes up short, the walk from the start picks up the rest, the late items behind the cursor included
-    const ids = (sql: string) => (sqlite.prepare(sql).all(project.id, cursorRand) as { id: string }[]).map((r) => r.id);
-    const ahead = ids(`SELECT external_id AS id FROM items WHERE project_id = ? AND rand > ? ORDER BY rand, id`);
-    const behind = ids(`SELECT external_id AS id FROM items WHERE project_id = ? AND rand < ? AND external_id LIKE 'late%' ORDER BY rand, id`);
-    const whole = 5 * Math.floor(ahead.length / 5);
-    expect(whole).toBeGreaterThan(0);
-    expect(all.slice(10, 10 + whole)).toEqual(ahead.slice(0, whole));
-    expect(new Set(all.slice(10 + whole))).toEqual(new Set([...ahead.slice(whole), ...behind]));
+    expect(all.slice(0, 10)).toEqual(first);
+    expect(all.slice(10)).toEqual(inOrder().filter((id) => !first.includes(id)));
+    expect(unqueuedCount(t.deps.db, project.id)).toBe(0);
+    expect(refillQueue(t.deps, project, 5)).toBe(0);
+  });
+
+  it('a refill that rolls back leaves its items unqueued, and the next refill takes them', async () => {
+    const { t } = await setup('inline', 20);
+    const project = resolveProject(t.deps, 'w');
+    const firstFive = () => (t.deps.db.$client.prepare(`SELECT id FROM items WHERE project_id = ? ORDER BY rand, id LIMIT 5`).all(project.id) as { id: number }[]).map((r) => r.id);
+    const queuedFlags = () => (t.deps.db.$client.prepare(`SELECT queued FROM items WHERE id IN (${firstFive().join(',')})`).all() as { queued: number }[]).map((r) => r.queued);
+    expect(() =>
+      runInTransaction(t.deps.db, () => {
+        expect(refillQueue(t.deps, project, 5)).toBe(5);
+        expect(queuedFlags()).toEqual([1, 1, 1, 1, 1]);
+        throw new Error('the claim fails after the refill');
+      }),
+    ).toThrow('the claim fails after the refill');
+    expect(queuedFlags()).toEqual([0, 0, 0, 0, 0]);
+    expect(unqueuedCount(t.deps.db, project.id)).toBe(20);
+    expect(refillQueue(t.deps, project, 5)).toBe(5);
+    expect(queuedFlags()).toEqual([1, 1, 1, 1, 1]);
   });
 });

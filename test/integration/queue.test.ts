@@ -167,13 +167,19 @@ describe('gold, review and progress', () => {
     expect(consensus.summary.unresolved).toBe(19);
   });
 
-  it('queue status counts open, leased and done by source', () => {
+  it('queue status counts open, leased and done by source; an annotator sees what is left from the same counts', () => {
+    updateSettings(t.deps, 'q', { leaseSeconds: 60 });
     const task = claimNextTask(t.deps, 'q', user('ann'))!;
     const s = queueStatus(t.deps, 'q');
     expect(s).toMatchObject({ leased: 1, done: 0, open: 19, notYetQueued: 0 });
     expect(s.bySource['cold-start']).toEqual({ open: 19, leased: 1, done: 0 });
+    expect(myProgress(t.deps, 'q', user('bob')).queueLeft).toBe(19);
+    now += 61_000; // the lease ran out: the slot is open again
+    expect(queueStatus(t.deps, 'q')).toMatchObject({ leased: 0, open: 20 });
+    expect(myProgress(t.deps, 'q', user('bob')).queueLeft).toBe(20);
     submitAnnotation(t.deps, task.taskId, user('ann'), { label: 'a' }, null);
-    expect(queueStatus(t.deps, 'q')).toMatchObject({ leased: 0, done: 1 });
+    expect(queueStatus(t.deps, 'q')).toMatchObject({ leased: 0, done: 1, open: 19 });
+    expect(myProgress(t.deps, 'q', user('bob')).queueLeft).toBe(19);
   });
 });
 

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { LabelValue, Split } from '../../core/labels.js';
 import { projects } from './projects.js';
@@ -47,6 +48,8 @@ export const items = sqliteTable(
     importId: integer('import_id').notNull(),
     /** Line in the import file that created it (to name both lines of a duplicate id). */
     importLine: integer('import_line').notNull(),
+    /** Whether the annotation queue has a slot for it; set in the slot's own transaction (insertSlot). */
+    queued: integer('queued', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -56,6 +59,8 @@ export const items = sqliteTable(
     index('items_project_rand_idx').on(t.projectId, t.rand),
     index('items_project_split_idx').on(t.projectId, t.split, t.id),
     index('items_import_idx').on(t.importId),
+    // the pool and eval items the queue has not taken yet, in cold-start order: a refill reads only them
+    index('items_project_unqueued_idx').on(t.projectId, t.rand, t.id).where(sql`${t.queued} = 0 AND ${t.split} IN ('pool', 'eval')`),
   ],
 );
 
@@ -86,6 +91,8 @@ export const annotations = sqliteTable(
     index('annotations_item_idx').on(t.itemId, t.annotatorId),
     index('annotations_project_idx').on(t.projectId, t.createdAt),
     index('annotations_import_idx').on(t.importId),
+    // one annotator's own work (their progress after every submit), not a walk over the project's annotations
+    index('annotations_annotator_idx').on(t.annotatorId, t.projectId),
   ],
 );
 

@@ -144,52 +144,35 @@ export interface QueueCandidate {
   have: number;
 }
 
-const UNQUEUED_COLUMNS = `i.id, i.external_id AS externalId, i.split, i.rand,
-            (SELECT count(*) FROM annotations a WHERE a.item_id = i.id AND a.superseded_at IS NULL AND a.source IN ('import', 'task')) AS have`;
-const UNQUEUED_FILTER = `i.split IN ('pool', 'eval') AND ${visibleItemSql('i')} AND NOT EXISTS (SELECT 1 FROM queue_slots s WHERE s.item_id = i.id)`;
-
-/** Where the last refill of a project stopped in cold-start order, per database handle. */
-const refillCursors = new WeakMap<Db, Map<number, { rand: number; id: number }>>();
-
 /**
- * The next items in cold-start order (the stored seeded key) that are not queued
- * yet. A refill starts where the previous one stopped: walking from the start of
- * the order meant stepping over every item already queued (19 ms per refill at
- * 16,000 queued, a stall for every request waiting behind the claim). Items the
- * cursor has passed but that are not queued (imported later with a smaller key, or
- * queued by a transaction that rolled back) are found by the walk from the start,
- * which runs whenever the walk from the cursor comes up short. The cursor lives in
- * memory: another process writing the same queue only makes ours skip more rows.
+ * Pool and eval items with no queue slot yet. `items.queued` is set with the item's first slot, in the same
+ * transaction (a rolled-back claim leaves the item unqueued), and items_project_unqueued_idx holds exactly these
+ * items: a refill or a count reads only them. Testing every item for a slot instead took ~1 s per claim on a
+ * 200,000-item project whose items were all queued, inside the write transaction (BENCHMARKS.md §5).
  */
+const UNQUEUED = `i.queued = 0 AND i.split IN ('pool', 'eval')`;
+
+/** The next items in cold-start order (the stored seeded key) that are not queued yet. */
 export function nextUnqueuedItems(db: Db, projectId: number, limit: number): QueueCandidate[] {
-  let cursors = refillCursors.get(db);
-  if (!cursors) refillCursors.set(db, (cursors = new Map()));
-  const at = cursors.get(projectId);
-  let rows: (QueueCandidate & { rand: number })[] = [];
-  if (at) {
-    rows = prepared(
-      db,
-      `SELECT ${UNQUEUED_COLUMNS} FROM items i
-        WHERE i.project_id = :project AND i.rand >= :rand AND NOT (i.rand = :rand AND i.id <= :id) AND ${UNQUEUED_FILTER}
-        ORDER BY i.rand, i.id LIMIT :limit`,
-    ).all({ project: projectId, rand: at.rand, id: at.id, limit }) as (QueueCandidate & { rand: number })[];
-  }
-  if (rows.length < limit) {
-    rows = prepared(db, `SELECT ${UNQUEUED_COLUMNS} FROM items i WHERE i.project_id = ? AND ${UNQUEUED_FILTER} ORDER BY i.rand, i.id LIMIT ?`).all(
-      projectId, limit,
-    ) as (QueueCandidate & { rand: number })[];
-  }
-  const last = rows[rows.length - 1];
-  if (last) cursors.set(projectId, { rand: last.rand, id: last.id });
-  return rows.map(({ rand: _rand, ...c }) => c);
+  return prepared(
+    db,
+    `SELECT i.id, i.external_id AS externalId, i.split,
+            (SELECT count(*) FROM annotations a WHERE a.item_id = i.id AND a.superseded_at IS NULL AND a.source IN ('import', 'task')) AS have
+       FROM items i INDEXED BY items_project_unqueued_idx
+      WHERE i.project_id = ? AND ${UNQUEUED} AND ${visibleItemSql('i')}
+      ORDER BY i.rand, i.id LIMIT ?`,
+  ).all(projectId, limit) as QueueCandidate[];
 }
 
+/** Adds a slot and marks its item queued (the only place slots are made, so the mark cannot drift). */
 export function insertSlot(db: Db, s: { projectId: number; itemId: number; source: SlotSource; priority: number; status: 'open' | 'done'; now: number }): number {
-  return Number(
+  const id = Number(
     prepared(db, `INSERT INTO queue_slots (project_id, item_id, source, priority, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
       s.projectId, s.itemId, s.source, s.priority, s.status, s.now,
     ).lastInsertRowid,
   );
+  prepared(db, `UPDATE items SET queued = 1 WHERE id = ? AND queued = 0`).run(s.itemId);
+  return id;
 }
 
 /** A gold item the annotator has not answered yet, in the seeded order. */
@@ -226,8 +209,31 @@ export function queueCounts(db: Db, projectId: number, now: number): { source: S
   ).all(now, projectId) as { source: SlotSource; state: 'open' | 'leased' | 'done'; n: number }[];
 }
 
+/** Slots an annotator could be given now: open, or leased with the lease run out (two ranges of queue_slots_lease_idx). */
+export function claimableSlotCount(db: Db, projectId: number, now: number): number {
+  return (
+    prepared(
+      db,
+      `SELECT (SELECT count(*) FROM queue_slots WHERE project_id = :project AND status = 'open')
+            + (SELECT count(*) FROM queue_slots WHERE project_id = :project AND status = 'leased' AND lease_expires_at <= :now) AS n`,
+    ).get({ project: projectId, now }) as { n: number }
+  ).n;
+}
+
+/**
+ * Unqueued items the queue can see: the whole partial index (read without touching the rows), less those of
+ * imports not committed yet (found through items_import_idx; almost always none).
+ */
 export function unqueuedCount(db: Db, projectId: number): number {
-  return (prepared(db, `SELECT count(*) AS n FROM items i WHERE i.project_id = ? AND i.split IN ('pool', 'eval') AND ${visibleItemSql('i')} AND NOT EXISTS (SELECT 1 FROM queue_slots s WHERE s.item_id = i.id)`).get(projectId) as { n: number }).n;
+  return (
+    prepared(
+      db,
+      `SELECT (SELECT count(*) FROM items i INDEXED BY items_project_unqueued_idx WHERE i.project_id = :project AND ${UNQUEUED})
+            - (SELECT count(*) FROM items i INDEXED BY items_import_idx
+                WHERE i.import_id IN (SELECT id FROM imports WHERE project_id = :project AND state <> 'committed')
+                  AND i.project_id = :project AND ${UNQUEUED}) AS n`,
+    ).get({ project: projectId }) as { n: number }
+  ).n;
 }
 
 export function leaseSlot(db: Db, slotId: number, expires: number): void {

@@ -2,7 +2,7 @@ import type { UserRow } from '../../db/schema/users.js';
 import { SLOT_SOURCES, type SlotSource } from '../../db/schema/queue.js';
 import { resolveProject, settingsOf } from '../projects/index.js';
 import type { QueueDeps } from './queue.service.js';
-import { queueCounts, unqueuedCount } from './queue.repo.js';
+import { claimableSlotCount, queueCounts, unqueuedCount } from './queue.repo.js';
 import { reviewCounts } from './reviews.repo.js';
 import { annotatorActivity } from './stats.repo.js';
 
@@ -53,14 +53,17 @@ export function annotatorStats(deps: QueueDeps, projectRef: string | number, onl
   });
 }
 
-/** An annotator's own progress, and nothing about anybody else. */
+/**
+ * An annotator's own progress, and nothing about anybody else. The labeling page asks after every submit, so it
+ * counts only what it shows: the full queue status grouped every slot of the project (~0.15 s at 200,000 slots).
+ */
 export function myProgress(deps: QueueDeps, projectRef: string | number, user: UserRow) {
-  const status = queueStatus(deps, projectRef);
-  const me = annotatorStats(deps, projectRef, user)[0];
+  const project = resolveProject(deps, projectRef);
+  const me = annotatorStats(deps, project.id, user)[0];
   return {
     doneToday: me?.doneToday ?? 0,
     done: me?.done ?? 0,
-    queueLeft: status.open + status.notYetQueued,
+    queueLeft: claimableSlotCount(deps.db, project.id, deps.clock.now()) + unqueuedCount(deps.db, project.id),
     gold: me ? { answered: me.gold.answered, accuracy: me.gold.accuracy } : { answered: 0, accuracy: null },
   };
 }
