@@ -34,7 +34,7 @@ export function batchItemRows(db: Db, batchId: number): { rank: number; id: stri
 export function pickState(db: Db, itemId: number): { externalId: string; queued: number; have: number } | undefined {
   return prepared(
     db,
-    `SELECT i.external_id AS externalId, EXISTS (SELECT 1 FROM queue_slots s WHERE s.item_id = i.id) AS queued,
+    `SELECT i.external_id AS externalId, i.queued,
             (SELECT count(*) FROM annotations a WHERE a.item_id = i.id AND a.superseded_at IS NULL AND a.source IN ('import', 'task')) AS have
        FROM items i WHERE i.id = ?`,
   ).get(itemId) as { externalId: string; queued: number; have: number } | undefined;

@@ -66,7 +66,7 @@ export function readItemFields(
 
 /**
  * The rows a query batch chooses among, sorted by item id: candidates are visible
- * pool items that are not queued (no slot) and have fewer than `overlap` current
+ * pool items that are not queued (items.queued) and have fewer than `overlap` current
  * annotations; with `withLabelled`, pool items with at least one current annotation
  * are added as labelled rows (coreset and ranked-batch measure distance to them).
  * Eval and gold items are never candidates.
@@ -74,7 +74,7 @@ export function readItemFields(
 export function selectionPool(h: SqliteHandle, projectId: number, overlap: number, withLabelled: boolean): { ids: Float64Array; isCandidate: Uint8Array } {
   const sql = `
     SELECT i.id,
-           EXISTS (SELECT 1 FROM queue_slots s WHERE s.item_id = i.id) AS queued,
+           i.queued,
            (SELECT count(*) FROM annotations a WHERE a.item_id = i.id AND a.superseded_at IS NULL AND a.source IN ('import', 'task') AND ${visibleAnnotationSql('a')}) AS have
       FROM items i
      WHERE i.project_id = ? AND i.split = 'pool' AND ${visibleItemSql('i')}
